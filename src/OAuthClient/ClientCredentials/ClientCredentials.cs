@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace OAuthClient;
+
+/// <summary>Builds the client-credentials handler without dependency injection, for plain console apps and scripts.</summary>
+public static class ClientCredentials
+{
+    private const string ClientName = "default";
+
+    /// <summary>Creates a handler that gets, caches, attaches and renews client-credentials tokens for <see cref="ClientCredentialsOptions.ApiOrigins"/>.</summary>
+    /// <param name="options">The client's settings; <see cref="ClientCredentialsOptions.ApiOrigins"/> must name the API.</param>
+    /// <param name="innerHandler">The handler that sends API requests; a new <see cref="SocketsHttpHandler"/> when omitted.</param>
+    /// <param name="tokenEndpointClient">Sends discovery and token requests; a client of its own when omitted. Not disposed by the handler.</param>
+    /// <param name="timeProvider">The clock for expiry; the system clock when omitted.</param>
+    /// <param name="loggerFactory">Where log lines go; nowhere when omitted.</param>
+    /// <returns>A handler to pass to <c>new HttpClient(handler)</c>; disposing the HttpClient disposes it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options are invalid, or name no API origin.</exception>
+    public static DelegatingHandler CreateHandler(
+        ClientCredentialsOptions options,
+        HttpMessageHandler? innerHandler = null,
+        HttpMessageInvoker? tokenEndpointClient = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var result = new ClientCredentialsOptionsValidator().Validate(ClientName, options);
+        if (result.Failed)
+        {
+            failures.AddRange(result.Failures);
+        }
+
+        if (options.ApiOrigins.Count == 0)
+        {
+            failures.Add($"OAuthClient client '{ClientName}': ApiOrigins must name the API when the handler is built without an HttpClientFactory.");
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(ClientName, typeof(ClientCredentialsOptions), failures);
+        }
+
+        var time = timeProvider ?? TimeProvider.System;
+        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        var memoryCache = new MemoryCache(new MemoryCacheOptions());
+        var ownedTokenClient = tokenEndpointClient is null ? new HttpClient() : null;
+        var tokenInvoker = tokenEndpointClient ?? ownedTokenClient!;
+        var provider = new ClientCredentialsTokenProvider(
+            new FixedOptionsMonitor(options),
+            new TokenCache(memoryCache, time, loggers.CreateLogger<TokenCache>()),
+            new TokenClient(() => tokenInvoker, time, loggers.CreateLogger<TokenClient>()),
+            time,
+            loggers);
+
+        var handler = provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, memoryCache, ownedTokenClient));
+        handler.InnerHandler = innerHandler ?? new SocketsHttpHandler();
+        return handler;
+    }
+
+    private sealed class FixedOptionsMonitor(ClientCredentialsOptions options) : IOptionsMonitor<ClientCredentialsOptions>
+    {
+        public ClientCredentialsOptions CurrentValue => options;
+
+        public ClientCredentialsOptions Get(string? name) => options;
+
+        public IDisposable? OnChange(Action<ClientCredentialsOptions, string?> listener) => null;
+    }
+
+    private sealed class Disposables(params IDisposable?[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item?.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OAuthClient;
+
+/// <summary>
+/// One named client for the life of the application. It holds the token source of the current options and
+/// swaps it when the options change, dropping the tokens of the old settings.
+/// </summary>
+internal sealed class ClientCredentialsClient : IDisposable
+{
+    private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
+    private readonly TokenCache _cache;
+    private readonly TokenClient _tokenClient;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IDisposable? _changeSubscription;
+    private volatile ClientCredentialsTokenSource? _source;
+
+    public ClientCredentialsClient(
+        string name,
+        IOptionsMonitor<ClientCredentialsOptions> options,
+        TokenCache cache,
+        TokenClient tokenClient,
+        TimeProvider time,
+        ILogger logger)
+    {
+        Name = name;
+        _options = options;
+        _cache = cache;
+        _tokenClient = tokenClient;
+        _time = time;
+        _logger = logger;
+        _changeSubscription = options.OnChange((_, changed) =>
+        {
+            if (string.Equals(changed ?? Options.DefaultName, name, StringComparison.Ordinal))
+            {
+                Reset();
+            }
+        });
+    }
+
+    public string Name { get; }
+
+    /// <summary>Gets the token source of the current options, building it (and validating them) after a change.</summary>
+    /// <exception cref="OptionsValidationException">The client's options are invalid.</exception>
+    public ClientCredentialsTokenSource Source => _source ?? CreateSource();
+
+    /// <summary>Reads a fresh cached token without waiting: the hot path.</summary>
+    public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token)
+    {
+        var source = _source;
+        if (source is not null)
+        {
+            return _cache.TryGetFresh(source.Key, out token);
+        }
+
+        token = null;
+        return false;
+    }
+
+    /// <summary>Gets a fresh token, from the cache or from the one request in flight.</summary>
+    public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
+        TryGetCachedToken(out var token)
+            ? new ValueTask<AccessToken>(token)
+            : new ValueTask<AccessToken>(_cache.GetOrAcquireAsync(Source, cancellationToken));
+
+    /// <summary>Drops <paramref name="rejected"/> from the cache, unless a newer token already replaced it.</summary>
+    public void Invalidate(AccessToken rejected)
+    {
+        if (_source is { } source)
+        {
+            _cache.Remove(source.Key, rejected);
+        }
+    }
+
+    public void Dispose() => _changeSubscription?.Dispose();
+
+    private ClientCredentialsTokenSource CreateSource()
+    {
+        var source = new ClientCredentialsTokenSource(Name, _options.Get(Name), _tokenClient, _time, _logger);
+        return Interlocked.CompareExchange(ref _source, source, null) ?? source;
+    }
+
+    private void Reset()
+    {
+        if (Interlocked.Exchange(ref _source, null) is { } old)
+        {
+            _cache.Remove(old.Key);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+namespace OAuthClient;
+
+/// <summary>Configures how one named client gets client-credentials tokens and where it sends them.</summary>
+/// <remarks>
+/// Bind it from configuration or set it in code; it is validated when the host starts. Set either
+/// <see cref="Authority"/> (the token endpoint is found through discovery) or <see cref="TokenEndpoint"/>.
+/// </remarks>
+public sealed class ClientCredentialsOptions
+{
+    /// <summary>Gets or sets the issuer whose discovery document (RFC 8414 / OpenID Connect) names the token endpoint.</summary>
+    public Uri? Authority { get; set; }
+
+    /// <summary>Gets or sets the token endpoint, when it is not found through <see cref="Authority"/>.</summary>
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>Gets or sets the client identifier registered at the authorization server.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Gets or sets the client secret.</summary>
+    /// <remarks>Never logged, and redacted by <see cref="ToString"/>.</remarks>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Gets or sets how the client authenticates to the token endpoint.</summary>
+    /// <remarks>Defaults to <see cref="ClientAuthenticationMethod.ClientSecretBasic"/>.</remarks>
+    public ClientAuthenticationMethod ClientAuthentication { get; set; } = ClientAuthenticationMethod.ClientSecretBasic;
+
+    /// <summary>Gets or sets the space-separated scopes to ask for.</summary>
+    public string? Scope { get; set; }
+
+    /// <summary>Gets or sets the resource indicator (RFC 8707) of the API the token is for.</summary>
+    public string? Resource { get; set; }
+
+    /// <summary>Gets the extra form parameters sent with each token request, such as <c>audience</c>.</summary>
+    public IDictionary<string, string> Parameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Gets the origins (scheme, host and port) that receive the token.</summary>
+    /// <remarks>
+    /// When empty, the token goes only to the origin of the HttpClient's <c>BaseAddress</c>.
+    /// Requests to any other origin are sent without the token.
+    /// </remarks>
+    public IList<Uri> ApiOrigins { get; } = new List<Uri>();
+
+    /// <summary>Gets or sets how long before it expires a token is renewed.</summary>
+    /// <remarks>Defaults to 60 seconds, and is never more than a quarter of the token's lifetime.</remarks>
+    public TimeSpan RefreshBeforeExpiry { get; set; } = ClientCredentialsDefaults.RefreshBeforeExpiry;
+
+    /// <summary>Gets or sets the lifetime assumed when the token response carries no <c>expires_in</c>.</summary>
+    /// <remarks>Defaults to 5 minutes. Tokens are never kept longer than 24 hours.</remarks>
+    public TimeSpan DefaultTokenLifetime { get; set; } = ClientCredentialsDefaults.TokenLifetime;
+
+    /// <summary>Gets or sets how long one token acquisition may take, discovery and retries included.</summary>
+    /// <remarks>Defaults to 30 seconds.</remarks>
+    public TimeSpan TokenRequestTimeout { get; set; } = ClientCredentialsDefaults.TokenRequestTimeout;
+
+    /// <summary>Gets or sets how many times a transient token-endpoint failure (5xx, 408, 429, a network error) is retried.</summary>
+    /// <remarks>Defaults to 2. Errors such as <c>invalid_client</c> are never retried.</remarks>
+    public int TokenRequestRetries { get; set; } = ClientCredentialsDefaults.TokenRequestRetries;
+
+    /// <summary>Gets or sets the first delay between token request attempts; it doubles with each attempt.</summary>
+    /// <remarks>Defaults to 500 milliseconds. A <c>Retry-After</c> of up to 10 seconds takes its place.</remarks>
+    public TimeSpan TokenRequestRetryDelay { get; set; } = ClientCredentialsDefaults.TokenRequestRetryDelay;
+
+    /// <summary>Gets or sets whether the authority and token endpoint must use HTTPS.</summary>
+    /// <remarks>
+    /// Defaults to <see langword="true"/>; loopback addresses may always use HTTP. Turn it off only for
+    /// development: a warning is logged each time such an endpoint is used.
+    /// </remarks>
+    public bool RequireHttps { get; set; } = true;
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"ClientCredentialsOptions {{ Authority = {Authority}, TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, " +
+        $"ClientSecret = {(ClientSecret is null ? "(none)" : "[redacted]")}, ClientAuthentication = {ClientAuthentication}, " +
+        $"Scope = {Scope}, Resource = {Resource} }}";
+}

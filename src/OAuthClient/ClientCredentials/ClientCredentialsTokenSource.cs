@@ -1,0 +1,145 @@
+using Duende.IdentityModel.Client;
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient;
+
+/// <summary>
+/// Gets client-credentials tokens for one client under one version of its options. A change of options
+/// makes a new source, with a new cache key, so no token of the old settings is served after the change.
+/// </summary>
+internal sealed class ClientCredentialsTokenSource : ITokenSource
+{
+    private static long s_generation;
+
+    private readonly string _clientName;
+    private readonly ClientCredentialsOptions _options;
+    private readonly TokenClient _tokenClient;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, string> _parameters;
+    private (Uri Endpoint, DateTimeOffset ReadAt)? _discovered;
+
+    public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenClient tokenClient, TimeProvider time, ILogger logger)
+    {
+        _clientName = clientName;
+        _options = options;
+        _tokenClient = tokenClient;
+        _time = time;
+        _logger = logger;
+        _parameters = new Dictionary<string, string>(options.Parameters, StringComparer.Ordinal);
+        ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
+
+        var parameters = _parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
+        Key = new TokenCacheKey(
+            clientName,
+            [
+                Interlocked.Increment(ref s_generation).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                options.ClientId, options.Authority?.AbsoluteUri, options.TokenEndpoint?.AbsoluteUri,
+                options.Scope, options.Resource, .. parameters,
+            ]);
+    }
+
+    public TokenCacheKey Key { get; }
+
+    /// <summary>Gets the origins configured to receive the token; empty means the HttpClient's base address.</summary>
+    public ApiOrigin[] ApiOrigins { get; }
+
+    public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        var endpoint = _options.TokenEndpoint ?? _options.Authority!;
+        try
+        {
+            endpoint = await GetTokenEndpointAsync(linked.Token).ConfigureAwait(false);
+            if (!Transport.IsSecure(endpoint))
+            {
+                Log.InsecureTokenEndpoint(_logger, _clientName, endpoint);
+            }
+
+            var context = new TokenRequestContext(
+                _clientName, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime,
+                _options.TokenRequestRetries, _options.TokenRequestRetryDelay);
+            return await _tokenClient.RequestAsync(context, this, static (invoker, self, ct) => self.SendAsync(invoker, ct), linked.Token)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TokenRequestException(
+                $"Client '{_clientName}' could not get a token from {endpoint} within {_options.TokenRequestTimeout} (TokenRequestTimeout).",
+                _clientName, endpoint, innerException: ex);
+        }
+    }
+
+    private async Task<TokenResponse> SendAsync(HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    {
+        using var request = new ClientCredentialsTokenRequest
+        {
+            Address = (_options.TokenEndpoint ?? _discovered!.Value.Endpoint).AbsoluteUri,
+            ClientId = _options.ClientId!,
+            ClientSecret = _options.ClientSecret,
+            // Explicit, never probed: credentials go out once, in the one style the server expects.
+            ClientCredentialStyle = _options.ClientAuthentication == ClientAuthenticationMethod.ClientSecretPost
+                ? ClientCredentialStyle.PostBody
+                : ClientCredentialStyle.AuthorizationHeader,
+            // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding.
+            AuthorizationHeaderStyle = BasicAuthenticationHeaderStyle.Rfc6749,
+            Scope = _options.Scope,
+        };
+
+        if (!string.IsNullOrEmpty(_options.Resource))
+        {
+            request.Resource.Add(_options.Resource);
+        }
+
+        foreach (var (name, value) in _parameters)
+        {
+            request.Parameters.Add(name, value);
+        }
+
+        return await invoker.RequestClientCredentialsTokenAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Uri> GetTokenEndpointAsync(CancellationToken cancellationToken)
+    {
+        if (_options.TokenEndpoint is { } explicitEndpoint)
+        {
+            return explicitEndpoint;
+        }
+
+        // Single-flighted by the cache: one acquisition per source runs at a time, so no lock is needed here.
+        if (_discovered is { } known && _time.GetUtcNow() - known.ReadAt < ClientCredentialsDefaults.DiscoveryCacheDuration)
+        {
+            return known.Endpoint;
+        }
+
+        var authority = _options.Authority!;
+        var invoker = _tokenClient.CreateInvoker();
+        using var discovery = await invoker.GetDiscoveryDocumentAsync(
+            new DiscoveryDocumentRequest
+            {
+                Address = authority.AbsoluteUri,
+                Policy = new DiscoveryPolicy { RequireHttps = _options.RequireHttps, AllowHttpOnLoopback = true },
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (discovery.IsError || !Uri.TryCreate(discovery.TokenEndpoint, UriKind.Absolute, out var endpoint))
+        {
+            var problem = discovery.IsError ? discovery.Error : "it names no token_endpoint";
+            throw new TokenRequestException(
+                $"Client '{_clientName}' could not use the discovery document of {authority}: {problem}",
+                _clientName, authority, discovery.HttpResponse is null ? null : discovery.HttpStatusCode, innerException: discovery.Exception);
+        }
+
+        if (_options.RequireHttps && !Transport.IsSecure(endpoint))
+        {
+            throw new TokenRequestException(
+                $"Client '{_clientName}': the discovery document of {authority} names a token endpoint that is not HTTPS ({endpoint}).",
+                _clientName, authority);
+        }
+
+        Log.DiscoveredTokenEndpoint(_logger, _clientName, endpoint);
+        _discovered = (endpoint, _time.GetUtcNow());
+        return endpoint;
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OAuthClient;
+
+/// <summary>Adds OAuth 2.0 access tokens to the requests of a named or typed HttpClient.</summary>
+public static class OAuthClientHttpClientBuilderExtensions
+{
+    /// <summary>The name of the HttpClient that sends discovery and token requests; configure it for proxies or certificates.</summary>
+    public const string TokenEndpointHttpClientName = "OAuthClient.TokenEndpoint";
+
+    /// <summary>Adds client-credentials tokens to the client, with <see cref="ClientCredentialsOptions"/> configured elsewhere under the client's name.</summary>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        var name = builder.Name;
+        var services = builder.Services;
+        services.AddOptions<ClientCredentialsOptions>(name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientCredentialsOptions>, ClientCredentialsOptionsValidator>());
+        services.AddMemoryCache();
+        services.AddHttpClient(TokenEndpointHttpClientName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TokenCache>();
+        services.TryAddSingleton(sp => new TokenClient(
+            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointHttpClientName),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TokenClient>>()));
+        services.TryAddSingleton<ClientCredentialsTokenProvider>();
+        services.TryAddSingleton<IClientCredentialsTokenProvider>(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>());
+
+        return builder.AddHttpMessageHandler(sp =>
+            sp.GetRequiredService<ClientCredentialsTokenProvider>().CreateHandler(name, BaseAddressOrigin(sp, name)));
+    }
+
+    /// <summary>Adds client-credentials tokens to the client, configured in code.</summary>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <param name="configure">Sets the client's <see cref="ClientCredentialsOptions"/>.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, Action<ClientCredentialsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        builder.Services.AddOptions<ClientCredentialsOptions>(builder.Name).Configure(configure);
+        return builder.AddClientCredentialsToken();
+    }
+
+    /// <summary>Adds client-credentials tokens to the client, bound from configuration and reloaded when it changes.</summary>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <param name="configuration">The section that holds the <see cref="ClientCredentialsOptions"/> properties.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        builder.Services.AddOptions<ClientCredentialsOptions>(builder.Name).Bind(configuration);
+        return builder.AddClientCredentialsToken();
+    }
+
+    // The handler cannot see the HttpClient it serves, so it learns the BaseAddress by running the client's
+    // configuration actions on a throwaway HttpClient. A typed client that sets BaseAddress in its own
+    // constructor is not seen: such clients list ApiOrigins.
+    private static ApiOrigin? BaseAddressOrigin(IServiceProvider services, string name)
+    {
+        var factoryOptions = services.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(name);
+        using var probe = new HttpClient();
+        foreach (var action in factoryOptions.HttpClientActions)
+        {
+            action(probe);
+        }
+
+        return probe.BaseAddress is { IsAbsoluteUri: true } baseAddress ? ApiOrigin.From(baseAddress) : null;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient;
+
+/// <summary>
+/// Every log line of the package. Event ids: 1xx token cache and acquisition, 2xx the HttpClient handler.
+/// No method takes a secret, a token, a request URI with its query, or a response body.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(100, LogLevel.Debug, "Token cache hit for client '{ClientName}'.")]
+    public static partial void CacheHit(ILogger logger, string clientName);
+
+    [LoggerMessage(101, LogLevel.Debug, "Token cache miss for client '{ClientName}'; requesting a token.")]
+    public static partial void CacheMiss(ILogger logger, string clientName);
+
+    [LoggerMessage(102, LogLevel.Debug, "Dropped the rejected token of client '{ClientName}' from the cache.")]
+    public static partial void TokenDropped(ILogger logger, string clientName);
+
+    [LoggerMessage(110, LogLevel.Information, "Client '{ClientName}' got a {TokenType} token for scope '{Scope}' valid for {Lifetime}.")]
+    public static partial void TokenAcquired(ILogger logger, string clientName, string tokenType, string? scope, TimeSpan lifetime);
+
+    [LoggerMessage(111, LogLevel.Error, "Client '{ClientName}' could not get a token from {Endpoint}: status {StatusCode}, error '{Error}'.")]
+    public static partial void TokenRequestFailed(ILogger logger, string clientName, Uri? endpoint, int? statusCode, string? error);
+
+    [LoggerMessage(112, LogLevel.Warning, "Token request of client '{ClientName}' failed transiently ({Reason}); attempt {Attempt} follows in {Delay}.")]
+    public static partial void TokenRequestRetry(ILogger logger, string clientName, string reason, int attempt, TimeSpan delay);
+
+    [LoggerMessage(113, LogLevel.Warning, "Client '{ClientName}' sends its credentials over plain HTTP to {Endpoint} because RequireHttps is off. Never do this outside development.")]
+    public static partial void InsecureTokenEndpoint(ILogger logger, string clientName, Uri endpoint);
+
+    [LoggerMessage(114, LogLevel.Information, "Client '{ClientName}' found token endpoint {TokenEndpoint} through discovery.")]
+    public static partial void DiscoveredTokenEndpoint(ILogger logger, string clientName, Uri tokenEndpoint);
+
+    [LoggerMessage(200, LogLevel.Warning, "Client '{ClientName}' did not attach its token to a request for {Origin}: that origin is not one of its API origins.")]
+    public static partial void ForeignOrigin(ILogger logger, string clientName, string origin);
+
+    [LoggerMessage(201, LogLevel.Warning, "Client '{ClientName}' did not attach its token to a plain-HTTP request for {Origin}: tokens go over HTTPS, or HTTP only to loopback.")]
+    public static partial void InsecureApiRequest(ILogger logger, string clientName, string origin);
+
+    [LoggerMessage(202, LogLevel.Information, "The API answered 401 to client '{ClientName}'; retrying once with a new token.")]
+    public static partial void RetryingAfterUnauthorized(ILogger logger, string clientName);
+}

@@ -1,0 +1,205 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace OAuthClient;
+
+/// <summary>
+/// Attaches the client's token to requests for its API origins and, when the API answers 401, drops that
+/// token and retries once with a new one.
+/// </summary>
+/// <remarks>
+/// A cache hit takes the synchronous path: no lock, no async state machine, and the ready header value of
+/// the token. The Polly retry pipeline only runs when the first attempt did not complete at once, or was
+/// answered 401; the outcome of that first attempt is handed to it rather than sent again.
+/// </remarks>
+internal sealed class AccessTokenHandler : DelegatingHandler
+{
+    private static readonly ResiliencePropertyKey<Attempt> AttemptKey = new("OAuthClient.Attempt");
+
+    private static readonly ResiliencePipeline<HttpResponseMessage> RetryOnceOnUnauthorized =
+        new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = 1,
+                Delay = TimeSpan.Zero,
+                BackoffType = DelayBackoffType.Constant,
+                UseJitter = false,
+                ShouldHandle = args => new ValueTask<bool>(args.Outcome.Result is { } response && IsRetryableUnauthorized(response)),
+                OnRetry = args =>
+                {
+                    args.Context.Properties.GetValue(AttemptKey, null!).PrepareRetry(args.Outcome.Result);
+                    return default;
+                },
+            })
+            .Build();
+
+    private readonly ClientCredentialsClient _client;
+    private readonly ApiOrigin? _baseAddressOrigin;
+    private readonly ILogger _logger;
+    private readonly IDisposable? _owned;
+
+    public AccessTokenHandler(ClientCredentialsClient client, ApiOrigin? baseAddressOrigin, ILogger logger, IDisposable? owned = null)
+    {
+        _client = client;
+        _baseAddressOrigin = baseAddressOrigin;
+        _logger = logger;
+        _owned = owned;
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // An Authorization header the caller set is the caller's to keep; a foreign origin never sees our token.
+        if (request.Headers.Authorization is not null || !ShouldAttachTo(request.RequestUri))
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        if (IsReplayable(request.Content) && _client.TryGetCachedToken(out var token))
+        {
+            request.Headers.Authorization = token.AuthorizationHeader;
+            var sending = base.SendAsync(request, cancellationToken);
+            if (sending.IsCompletedSuccessfully && sending.Result.StatusCode != HttpStatusCode.Unauthorized)
+            {
+                return sending;
+            }
+
+            return SendWithRetryAsync(request, new Attempt(this, request, sending, token), cancellationToken);
+        }
+
+        return SendWithRetryAsync(request, new Attempt(this, request, pending: null, token: null), cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _owned?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static async Task<HttpResponseMessage> SendWithRetryAsync(HttpRequestMessage request, Attempt attempt, CancellationToken cancellationToken)
+    {
+        // The retry sends the same content again: content that cannot be replayed is buffered first.
+        if (request.Content is { } content && !IsReplayable(content))
+        {
+#if NET9_0_OR_GREATER
+            await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+#else
+            await content.LoadIntoBufferAsync().ConfigureAwait(false);
+#endif
+        }
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(AttemptKey, attempt);
+        try
+        {
+            return await RetryOnceOnUnauthorized.ExecuteAsync(
+                static (ctx, a) => a.SendAsync(ctx.CancellationToken), context, attempt).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private bool ShouldAttachTo(Uri? uri)
+    {
+        if (uri is null)
+        {
+            return false;
+        }
+
+        var origins = _client.Source.ApiOrigins;
+        bool allowed;
+        if (origins.Length > 0)
+        {
+            allowed = false;
+            for (var i = 0; i < origins.Length && !allowed; i++)
+            {
+                allowed = origins[i].Matches(uri);
+            }
+        }
+        else
+        {
+            allowed = (_baseAddressOrigin ?? throw NoApiOrigin()).Matches(uri);
+        }
+
+        if (!allowed)
+        {
+            Log.ForeignOrigin(_logger, _client.Name, ApiOrigin.Describe(uri));
+            return false;
+        }
+
+        if (!Transport.IsSecure(uri))
+        {
+            Log.InsecureApiRequest(_logger, _client.Name, ApiOrigin.Describe(uri));
+            return false;
+        }
+
+        return true;
+    }
+
+    private InvalidOperationException NoApiOrigin() => new(
+        $"OAuthClient client '{_client.Name}' does not know where its token may go: give the HttpClient a BaseAddress " +
+        "when it is registered, or list the API origins in ClientCredentialsOptions.ApiOrigins.");
+
+    private static bool IsReplayable(HttpContent? content) => content is null or ByteArrayContent or ReadOnlyMemoryContent;
+
+    private static bool IsRetryableUnauthorized(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return false;
+        }
+
+        // A token with too few scopes is not fixed by a new token of the same scopes (RFC 6750 §3.1).
+        foreach (var challenge in response.Headers.WwwAuthenticate)
+        {
+            if (challenge.Parameter?.Contains("insufficient_scope", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        base.SendAsync(request, cancellationToken);
+
+    /// <summary>One request's way through the retry pipeline: which token it carries, and a first answer already under way.</summary>
+    private sealed class Attempt(AccessTokenHandler handler, HttpRequestMessage request, Task<HttpResponseMessage>? pending, AccessToken? token)
+    {
+        private Task<HttpResponseMessage>? _pending = pending;
+        private AccessToken? _token = token;
+
+        public async ValueTask<HttpResponseMessage> SendAsync(CancellationToken cancellationToken)
+        {
+            if (_pending is { } first)
+            {
+                _pending = null;
+                return await first.ConfigureAwait(false);
+            }
+
+            // With no token there is no request: the caller gets the token error, not a 401 from the API.
+            _token = await handler._client.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = _token.AuthorizationHeader;
+            return await handler.SendInnerAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        public void PrepareRetry(HttpResponseMessage? rejected)
+        {
+            rejected?.Dispose();
+            if (_token is not null)
+            {
+                handler._client.Invalidate(_token);
+            }
+
+            Log.RetryingAfterUnauthorized(handler._logger, handler._client.Name);
+        }
+    }
+}

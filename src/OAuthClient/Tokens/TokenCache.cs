@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient;
+
+/// <summary>
+/// Keeps tokens in an <see cref="IMemoryCache"/> and makes sure concurrent misses on one key share one
+/// token request. Only successes are stored; a failed request reaches every waiting caller and is then forgotten.
+/// </summary>
+internal sealed class TokenCache
+{
+    private readonly IMemoryCache _cache;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<TokenCacheKey, Task<AccessToken>> _inFlight = new();
+
+    // Serialises Store and Remove so that dropping a rejected token can never drop its replacement.
+    private readonly object _gate = new();
+
+    public TokenCache(IMemoryCache cache, TimeProvider time, ILogger<TokenCache> logger)
+    {
+        _cache = cache;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Reads a token that is not yet due for renewal: the hot path, free of locks and allocations.</summary>
+    public bool TryGetFresh(TokenCacheKey key, [NotNullWhen(true)] out AccessToken? token)
+    {
+        if (_cache.TryGetValue(key, out var value) && value is AccessToken cached && _time.GetUtcNow() < cached.RefreshAt)
+        {
+            Log.CacheHit(_logger, key.ClientName);
+            token = cached;
+            return true;
+        }
+
+        token = null;
+        return false;
+    }
+
+    /// <summary>Returns the cached token, or joins (or starts) the one request in flight for the source's key.</summary>
+    /// <remarks>Cancelling <paramref name="cancellationToken"/> stops this caller's wait, not the shared request.</remarks>
+    public Task<AccessToken> GetOrAcquireAsync(ITokenSource source, CancellationToken cancellationToken)
+    {
+        var key = source.Key;
+        while (true)
+        {
+            if (TryGetFresh(key, out var token))
+            {
+                return Task.FromResult(token);
+            }
+
+            if (_inFlight.TryGetValue(key, out var running))
+            {
+                return running.WaitAsync(cancellationToken);
+            }
+
+            var flight = new TaskCompletionSource<AccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_inFlight.TryAdd(key, flight.Task))
+            {
+                Log.CacheMiss(_logger, key.ClientName);
+                _ = AcquireAsync(source, flight);
+                return flight.Task.WaitAsync(cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Drops <paramref name="rejected"/> if it is still the cached token; a newer token stays.</summary>
+    public bool Remove(TokenCacheKey key, AccessToken rejected)
+    {
+        lock (_gate)
+        {
+            if (_cache.TryGetValue(key, out var value) && ReferenceEquals(value, rejected))
+            {
+                _cache.Remove(key);
+                Log.TokenDropped(_logger, key.ClientName);
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Drops whatever token is cached under <paramref name="key"/>.</summary>
+    public void Remove(TokenCacheKey key)
+    {
+        lock (_gate)
+        {
+            _cache.Remove(key);
+        }
+    }
+
+    private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight)
+    {
+        var key = source.Key;
+        try
+        {
+            // A flight that ended between this caller's miss and its TryAdd may already have stored a token.
+            if (!TryGetFresh(key, out var token))
+            {
+                token = await source.RequestTokenAsync(CancellationToken.None).ConfigureAwait(false);
+                Store(key, token);
+            }
+
+            flight.SetResult(token);
+        }
+        catch (Exception ex)
+        {
+            flight.SetException(ex);
+            // Every caller may have given up waiting; observe the failure so it is not reported as unobserved.
+            _ = flight.Task.Exception;
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<TokenCacheKey, Task<AccessToken>>(key, flight.Task));
+        }
+    }
+
+    private void Store(TokenCacheKey key, AccessToken token)
+    {
+        var lifetime = token.ExpiresAt - _time.GetUtcNow();
+        if (lifetime <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = 1 };
+        lock (_gate)
+        {
+            _cache.Set(key, token, entry);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace OAuthClient;
+
+/// <summary>
+/// Identifies a token by everything that changes it. Built once per client configuration, so a cache
+/// lookup hashes nothing: the hash is computed up front and equality usually stops at the reference.
+/// </summary>
+internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
+{
+    private readonly string _text;
+    private readonly int _hash;
+
+    public TokenCacheKey(string clientName, params string?[] parts)
+    {
+        ClientName = clientName;
+        // A separator that cannot occur in URIs, scopes or client ids keeps "a|b" + "c" apart from "a" + "b|c".
+        _text = string.Join('\u001f', [clientName, .. parts]);
+        _hash = StringComparer.Ordinal.GetHashCode(_text);
+    }
+
+    public string ClientName { get; }
+
+    public bool Equals(TokenCacheKey? other) =>
+        ReferenceEquals(this, other) || (other is not null && other._hash == _hash && string.Equals(other._text, _text, StringComparison.Ordinal));
+
+    public override bool Equals(object? obj) => Equals(obj as TokenCacheKey);
+
+    public override int GetHashCode() => _hash;
+
+    // Keys are never shown: they may carry extra parameters a user considers private.
+    public override string ToString() => $"TokenCacheKey({ClientName})";
+}

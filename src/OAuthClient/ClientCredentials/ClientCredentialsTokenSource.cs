@@ -119,7 +119,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
             new DiscoveryDocumentRequest
             {
                 Address = authority.AbsoluteUri,
-                Policy = new DiscoveryPolicy { RequireHttps = _options.RequireHttps, AllowHttpOnLoopback = true },
+                Policy = new DiscoveryPolicy { RequireHttps = _options.RequireHttps, AllowHttpOnLoopback = true, RequireKeySet = false },
             },
             cancellationToken).ConfigureAwait(false);
 

@@ -177,12 +177,21 @@ internal sealed class TokenClient
     private TokenRequestException Fail(TokenResponse response, TokenRequestContext context)
     {
         HttpStatusCode? status = response.HttpResponse is null ? null : response.HttpStatusCode;
+
+        // RFC 6749 §5.2 allows the error body on a 401 too (invalid_client); Duende reads it only on a 400.
+        var error = response.ErrorType switch
+        {
+            ResponseErrorType.Protocol => response.Error,
+            ResponseErrorType.Http => response.TryGet("error"),
+            _ => null,
+        };
+
         var exception = response.ErrorType switch
         {
-            ResponseErrorType.Protocol => new TokenRequestException(
+            _ when !string.IsNullOrEmpty(error) => new TokenRequestException(
                 $"Client '{context.ClientName}' could not get a token from {context.Endpoint}: the server answered {Status(status)} " +
-                $"with error '{response.Error}'{(string.IsNullOrEmpty(response.ErrorDescription) ? "" : $" ({response.ErrorDescription})")}.",
-                context.ClientName, context.Endpoint, status, response.Error, response.ErrorDescription),
+                $"with error '{error}'{(string.IsNullOrEmpty(response.ErrorDescription) ? "" : $" ({response.ErrorDescription})")}.",
+                context.ClientName, context.Endpoint, status, error, response.ErrorDescription),
             ResponseErrorType.Exception when response.Exception is JsonException => new TokenRequestException(
                 $"Client '{context.ClientName}' could not get a token from {context.Endpoint}: the server answered {Status(status)} " +
                 "with a body that is not a JSON token response. Check that the endpoint is the token endpoint.",
@@ -199,7 +208,7 @@ internal sealed class TokenClient
                 context.ClientName, context.Endpoint, status),
         };
 
-        Log.TokenRequestFailed(_logger, context.ClientName, context.Endpoint, (int?)status, response.Error);
+        Log.TokenRequestFailed(_logger, context.ClientName, context.Endpoint, (int?)status, error);
         return exception;
     }
 

@@ -95,26 +95,34 @@ internal sealed class TokenCache
     private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight)
     {
         var key = source.Key;
+        AccessToken? token = null;
+        Exception? failure = null;
         try
         {
             // A flight that ended between this caller's miss and its TryAdd may already have stored a token.
-            if (!TryGetFresh(key, out var token))
+            if (!TryGetFresh(key, out token))
             {
                 token = await source.RequestTokenAsync(CancellationToken.None).ConfigureAwait(false);
                 Store(key, token);
             }
-
-            flight.SetResult(token);
         }
         catch (Exception ex)
         {
-            flight.SetException(ex);
+            failure = ex;
+        }
+
+        // The flight leaves the table before it completes: a caller who already has this result and asks
+        // again must find the cache (or start a new flight), never join a flight that has ended.
+        _inFlight.TryRemove(new KeyValuePair<TokenCacheKey, Task<AccessToken>>(key, flight.Task));
+        if (failure is null)
+        {
+            flight.SetResult(token!);
+        }
+        else
+        {
+            flight.SetException(failure);
             // Every caller may have given up waiting; observe the failure so it is not reported as unobserved.
             _ = flight.Task.Exception;
-        }
-        finally
-        {
-            _inFlight.TryRemove(new KeyValuePair<TokenCacheKey, Task<AccessToken>>(key, flight.Task));
         }
     }
 

@@ -47,7 +47,7 @@ public static class ClientCredentials
         var time = timeProvider ?? TimeProvider.System;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var memoryCache = new MemoryCache(new MemoryCacheOptions());
-        var ownedTokenClient = tokenEndpointClient is null ? new HttpClient() : null;
+        var ownedTokenClient = tokenEndpointClient is null ? TokenClient.LimitResponseSize(new HttpClient()) : null;
         var tokenInvoker = tokenEndpointClient ?? ownedTokenClient!;
         var provider = new ClientCredentialsTokenProvider(
             new FixedOptionsMonitor(options),

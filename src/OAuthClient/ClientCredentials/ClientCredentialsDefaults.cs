@@ -29,4 +29,7 @@ internal static class ClientCredentialsDefaults
 
     /// <summary>How long a discovery document is trusted before it is read again.</summary>
     public static readonly TimeSpan DiscoveryCacheDuration = TimeSpan.FromHours(1);
+
+    /// <summary>The largest discovery or token response read, unless the token endpoint's HttpClient says otherwise.</summary>
+    public const int MaxResponseSize = 64 * 1024;
 }

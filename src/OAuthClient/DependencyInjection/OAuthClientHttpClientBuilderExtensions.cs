@@ -11,6 +11,9 @@ namespace OAuthClient;
 public static class OAuthClientHttpClientBuilderExtensions
 {
     /// <summary>The name of the HttpClient that sends discovery and token requests; configure it for proxies or certificates.</summary>
+    /// <remarks>
+    /// Unless its <see cref="HttpClient.MaxResponseContentBufferSize"/> is configured, responses over 64 KiB are refused.
+    /// </remarks>
     public const string TokenEndpointHttpClientName = "OAuthClient.TokenEndpoint";
 
     /// <summary>Adds client-credentials tokens to the client, with <see cref="ClientCredentialsOptions"/> configured elsewhere under the client's name.</summary>
@@ -30,7 +33,7 @@ public static class OAuthClientHttpClientBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TokenCache>();
         services.TryAddSingleton(sp => new TokenClient(
-            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointHttpClientName),
+            () => TokenClient.LimitResponseSize(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointHttpClientName)),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TokenClient>>()));
         services.TryAddSingleton<ClientCredentialsTokenProvider>();

@@ -24,6 +24,18 @@ internal sealed class TokenClient
         _logger = logger;
     }
 
+    /// <summary>Caps the responses <paramref name="client"/> reads, unless its owner already set a cap of their own.</summary>
+    public static HttpClient LimitResponseSize(HttpClient client)
+    {
+        // An oversized answer is no token response; reading it whole would only cost memory.
+        if (client.MaxResponseContentBufferSize == int.MaxValue)
+        {
+            client.MaxResponseContentBufferSize = ClientCredentialsDefaults.MaxResponseSize;
+        }
+
+        return client;
+    }
+
     /// <summary>Gets an invoker for discovery and token requests.</summary>
     public HttpMessageInvoker CreateInvoker() => _createInvoker();
 
@@ -72,7 +84,7 @@ internal sealed class TokenClient
 
     private static bool IsTransient(TokenResponse response) => response.ErrorType switch
     {
-        ResponseErrorType.Exception => response.Exception is HttpRequestException,
+        ResponseErrorType.Exception => response.Exception is HttpRequestException { HttpRequestError: not HttpRequestError.ConfigurationLimitExceeded },
         ResponseErrorType.Http or ResponseErrorType.Protocol => response.HttpStatusCode is
             HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
             or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
@@ -195,6 +207,10 @@ internal sealed class TokenClient
             ResponseErrorType.Exception when response.Exception is JsonException => new TokenRequestException(
                 $"Client '{context.ClientName}' could not get a token from {context.Endpoint}: the server answered {Status(status)} " +
                 "with a body that is not a JSON token response. Check that the endpoint is the token endpoint.",
+                context.ClientName, context.Endpoint, status, innerException: response.Exception),
+            ResponseErrorType.Exception when response.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => new TokenRequestException(
+                $"Client '{context.ClientName}' could not get a token from {context.Endpoint}: the response is larger than the token " +
+                $"endpoint client's MaxResponseContentBufferSize ({ClientCredentialsDefaults.MaxResponseSize / 1024} KiB unless configured).",
                 context.ClientName, context.Endpoint, status, innerException: response.Exception),
             ResponseErrorType.Exception => new TokenRequestException(
                 $"Client '{context.ClientName}' could not reach the token endpoint {context.Endpoint}: {response.Exception?.Message}",

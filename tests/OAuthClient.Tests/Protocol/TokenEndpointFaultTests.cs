@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+using OAuthClient.Tests.Support;
+using RichardSzalay.MockHttp;
+
+namespace OAuthClient.Tests.Protocol;
+
+public sealed class TokenEndpointFaultTests : IDisposable
+{
+    private static readonly Uri Discovery = new("https://login.example.com/.well-known/openid-configuration");
+
+    private readonly TestServices _services = new();
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public async Task GetTokenAsync_BodyOverSizeCap_TypedErrorWithoutRetry()
+    {
+        var padding = new string('x', 70 * 1024);
+        _services.TokenEndpoint.Then(() => TokenEndpointStub.Json(HttpStatusCode.OK, $$"""{"access_token":"abc","token_type":"Bearer","pad":"{{padding}}"}"""));
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Contains("larger than", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_BodyOverSizeCapRaisedByUser_Accepted()
+    {
+        _services.ConfigureServices = s => s.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName, c => c.MaxResponseContentBufferSize = 1024 * 1024);
+        var padding = new string('x', 70 * 1024);
+        _services.TokenEndpoint.Then(() => TokenEndpointStub.Json(HttpStatusCode.OK, $$"""{"access_token":"abc","token_type":"Bearer","pad":"{{padding}}"}"""));
+
+        var token = await GetToken();
+
+        Assert.Equal("abc", token.Value);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_EmptyBody_SaysItIsNotATokenResponse()
+    {
+        _services.TokenEndpoint.Then(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("") });
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Equal(HttpStatusCode.OK, error.StatusCode);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Theory]
+    [InlineData(5, 5)]
+    [InlineData(3600, 10)]
+    public async Task GetTokenAsync_429WithRetryAfter_WaitsAsToldButNoLongerThanTenSeconds(int retryAfter, int expectedWait)
+    {
+        _services.TokenEndpoint.Then(() =>
+        {
+            var busy = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+            busy.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(retryAfter));
+            return busy;
+        });
+
+        var pending = GetToken();
+        var retry = await WaitForLogAsync(112);
+        for (var i = 0; i < 20 && !pending.IsCompleted; i++)
+        {
+            // The delay timer starts just after the retry is logged; step the clock until it fires.
+            _services.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(pending, Task.Delay(10));
+        }
+
+        var token = await pending;
+        Assert.Equal("access-token-1", token.Value);
+        Assert.Contains($"{TimeSpan.FromSeconds(expectedWait)}", retry.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_DiscoveryDocumentMissing_SaysSoAndNamesAuthority()
+    {
+        UseAuthority();
+        _services.TokenEndpoint.Handler.When(HttpMethod.Get, Discovery.AbsoluteUri).Respond(HttpStatusCode.NotFound);
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Contains("discovery document", error.Message, StringComparison.Ordinal);
+        Assert.Equal(TokenEndpointStub.Authority, error.Endpoint);
+        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        Assert.Equal(0, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("""{"issuer":"https://login.example.com"}""")]
+    public async Task GetTokenAsync_DiscoveryDocumentUnusable_SaysSo(string document)
+    {
+        UseAuthority();
+        _services.TokenEndpoint.Handler.When(HttpMethod.Get, Discovery.AbsoluteUri).Respond("application/json", document);
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Contains("discovery document", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_DiscoveryNamesPlainHttpTokenEndpoint_Refused()
+    {
+        UseAuthority();
+        _services.TokenEndpoint.Handler.When(HttpMethod.Get, Discovery.AbsoluteUri)
+            .Respond("application/json", """{"issuer":"https://login.example.com","token_endpoint":"http://login.example.com/connect/token"}""");
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Contains("HTTPS", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _services.TokenEndpoint.RequestCount);
+    }
+
+    private Task<AccessToken> GetToken() => _services.TokenProvider.GetTokenAsync(TestServices.ClientName).AsTask();
+
+    private void UseAuthority() => _services.Configure = o =>
+    {
+        o.TokenEndpoint = null;
+        o.Authority = TokenEndpointStub.Authority;
+    };
+
+    private async Task<CapturingLoggerProvider.LogLine> WaitForLogAsync(int eventId)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            if (_services.Logs.Lines.FirstOrDefault(l => l.EventId.Id == eventId) is { } line)
+            {
+                return line;
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException($"No log line {eventId} within 5 seconds.");
+    }
+}

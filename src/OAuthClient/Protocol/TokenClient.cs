@@ -46,16 +46,27 @@ internal sealed class TokenClient
         Func<HttpMessageInvoker, TState, CancellationToken, Task<TokenResponse>> send,
         CancellationToken cancellationToken)
     {
-        var invoker = CreateInvoker();
-        var pipeline = BuildRetryPipeline(context);
-        using var response = await pipeline.ExecuteAsync(
-            static async (s, ct) => await s.send(s.invoker, s.state, ct).ConfigureAwait(false),
-            (send, invoker, state),
-            cancellationToken).ConfigureAwait(false);
+        using var activity = Telemetry.StartTokenRequest(context);
+        var started = _time.GetTimestamp();
+        try
+        {
+            var invoker = CreateInvoker();
+            var pipeline = BuildRetryPipeline(context);
+            using var response = await pipeline.ExecuteAsync(
+                static async (s, ct) => await s.send(s.invoker, s.state, ct).ConfigureAwait(false),
+                (send, invoker, state),
+                cancellationToken).ConfigureAwait(false);
 
-        var token = ReadToken(response, context);
-        Log.TokenAcquired(_logger, context.ClientName, token.TokenType, token.Scope, token.ExpiresAt - _time.GetUtcNow());
-        return token;
+            var token = ReadToken(response, context);
+            Log.TokenAcquired(_logger, context.ClientName, token.TokenType, token.Scope, token.ExpiresAt - _time.GetUtcNow());
+            Telemetry.TokenRequestEnded(activity, context, _time.GetElapsedTime(started), error: null);
+            return token;
+        }
+        catch (Exception ex)
+        {
+            Telemetry.TokenRequestEnded(activity, context, _time.GetElapsedTime(started), ex);
+            throw;
+        }
     }
 
     private ResiliencePipeline<TokenResponse> BuildRetryPipeline(TokenRequestContext context)

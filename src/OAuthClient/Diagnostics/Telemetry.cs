@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace OAuthClient;
+
+/// <summary>The package's span and instruments; see <see cref="OAuthClientDiagnostics"/> for their names.</summary>
+internal static class Telemetry
+{
+    private const string ClientTag = "oauthclient.client";
+    private const string OutcomeTag = "oauthclient.outcome";
+    private const string ServerTag = "server.address";
+    private const string ErrorTag = "error.type";
+
+    private static readonly string? Version = typeof(Telemetry).Assembly.GetName().Version?.ToString();
+    private static readonly ActivitySource Source = new(OAuthClientDiagnostics.ActivitySourceName, Version);
+    private static readonly Meter Meter = new(OAuthClientDiagnostics.MeterName, Version);
+
+    private static readonly Counter<long> TokenRequests = Meter.CreateCounter<long>(
+        OAuthClientDiagnostics.TokenRequestsInstrument, unit: "{request}", description: "Token acquisitions, retries included, by outcome.");
+
+    private static readonly Histogram<double> TokenRequestDuration = Meter.CreateHistogram<double>(
+        OAuthClientDiagnostics.TokenRequestDurationInstrument, unit: "s", description: "How long token acquisitions took, retries included.");
+
+    public static Activity? StartTokenRequest(TokenRequestContext context)
+    {
+        var activity = Source.StartActivity(OAuthClientDiagnostics.TokenRequestActivityName, ActivityKind.Client);
+        activity?.SetTag(ClientTag, context.ClientName);
+        activity?.SetTag(ServerTag, context.Endpoint.Host);
+        return activity;
+    }
+
+    /// <summary>Records how one acquisition ended: <paramref name="error"/> is <see langword="null"/> on success.</summary>
+    public static void TokenRequestEnded(Activity? activity, TokenRequestContext context, TimeSpan elapsed, Exception? error)
+    {
+        var outcome = error is null ? "success" : "failure";
+        // The OAuth error code or the exception type: both are safe to show, unlike messages or bodies.
+        var errorType = error is null ? null : (error as TokenRequestException)?.Error ?? error.GetType().Name;
+
+        if (activity is not null)
+        {
+            activity.SetTag(OutcomeTag, outcome);
+            if (errorType is not null)
+            {
+                activity.SetTag(ErrorTag, errorType);
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
+        }
+
+        var tags = new TagList
+        {
+            { ClientTag, context.ClientName },
+            { ServerTag, context.Endpoint.Host },
+            { OutcomeTag, outcome },
+        };
+        if (errorType is not null)
+        {
+            tags.Add(ErrorTag, errorType);
+        }
+
+        TokenRequests.Add(1, tags);
+        TokenRequestDuration.Record(elapsed.TotalSeconds, tags);
+    }
+}

@@ -32,6 +32,35 @@ public sealed partial class AccessTokenHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_401WithoutChallenge_RetriedOnceWithNewToken()
+    {
+        var calls = 0;
+        _services.Api.Respond = _ => Interlocked.Increment(ref calls) == 1
+            ? new HttpResponseMessage(HttpStatusCode.Unauthorized)
+            : new HttpResponseMessage(HttpStatusCode.OK);
+        using var client = _services.CreateClient();
+
+        using var response = await client.GetAsync("orders");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["access-token-1", "access-token-2"], _services.Api.Calls.Select(c => c.Token));
+    }
+
+    [Fact]
+    public async Task SendAsync_Api401_FirstResponseDisposedBeforeRetry()
+    {
+        var first = ApiStub.Unauthorized();
+        var calls = 0;
+        _services.Api.Respond = _ => Interlocked.Increment(ref calls) == 1 ? first : new HttpResponseMessage(HttpStatusCode.OK);
+        using var client = _services.CreateClient();
+
+        using var response = await client.GetAsync("orders");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Throws<ObjectDisposedException>(() => first.Content.ReadAsStream());
+    }
+
+    [Fact]
     public async Task SendAsync_InsufficientScope401_NotRetried()
     {
         _services.Api.Respond = _ => ApiStub.Unauthorized("insufficient_scope");

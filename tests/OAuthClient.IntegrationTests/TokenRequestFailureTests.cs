@@ -54,6 +54,7 @@ public sealed class TokenRequestFailureTests(DevServerFixture fixture) : IClassF
         await host.WhoAmIAsync();
         host.Tokens.InvalidateToken(ClientHost.ClientName, await host.Tokens.GetTokenAsync(ClientHost.ClientName));
 
+        var issuer = server.Issuer;
         await server.StopAuthorizationServerAsync();
         var watch = Stopwatch.StartNew();
         var ex = await Assert.ThrowsAsync<TokenRequestException>(host.WhoAmIAsync);
@@ -69,6 +70,7 @@ public sealed class TokenRequestFailureTests(DevServerFixture fixture) : IClassF
         await server.RestartAuthorizationServerAsync();
         var whoami = await host.WhoAmIAsync();
 
+        Assert.Equal(issuer, server.Issuer);
         Assert.Equal(host.ClientId, whoami.ClientId);
         Assert.Equal(2, server.GetTokenRequestCount(host.ClientId));
     }

@@ -40,6 +40,7 @@ public sealed class TokenRequestFailureTests(DevServerFixture fixture) : IClassF
         await Assert.ThrowsAsync<TokenRequestException>(host.WhoAmIAsync);
 
         Assert.Equal(2, fixture.Server.GetTokenRequestCount(host.ClientId));
+        Assert.Equal(0, fixture.Server.ApiUnauthorizedCount); // no request went out without a token
     }
 
     [Fact]

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using OAuthClient.IntegrationTests.Support;
+using OAuthClient.Samples;
+
+namespace OAuthClient.IntegrationTests;
+
+/// <summary>Where a token goes when the API redirects: real Kestrel servers on two loopback hosts, real redirects.</summary>
+public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevServerFixture>, IAsyncLifetime
+{
+    private readonly DevAuthorizationServer _server = fixture.Server;
+    private readonly ConcurrentQueue<string?> _seenByApi = new();
+    private readonly ConcurrentQueue<string?> _seenElsewhere = new();
+    private WebApplication? _elsewhere;
+    private WebApplication? _api;
+
+    public async Task InitializeAsync()
+    {
+        // 127.0.0.2 is another host to HttpClient, though still this machine.
+        _elsewhere = await StartAsync("http://127.0.0.2:0", app => app.MapGet("/landing", (HttpRequest r) =>
+        {
+            _seenElsewhere.Enqueue(r.Headers.Authorization.FirstOrDefault());
+            return "landed";
+        }));
+        var landing = new Uri(new Uri(Address(_elsewhere)), "landing");
+        _api = await StartAsync("http://127.0.0.1:0", app => app.MapGet("/jump", (HttpRequest r) =>
+        {
+            _seenByApi.Enqueue(r.Headers.Authorization.FirstOrDefault());
+            return Results.Redirect(landing.AbsoluteUri);
+        }));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in new[] { _api, _elsewhere })
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_ApiRedirectsToOtherHost_TokenNotSentThere()
+    {
+        var api = new Uri(Address(_api!));
+        using var host = new ClientHost(_server, o => o.ApiOrigins.Add(api));
+
+        using var response = await host.CreateClient().GetAsync(new Uri(api, "jump"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("landed", await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("Bearer ", Assert.Single(_seenByApi), StringComparison.Ordinal);
+        Assert.Null(Assert.Single(_seenElsewhere));
+        Assert.Equal(1, _server.GetTokenRequestCount(host.ClientId));
+    }
+
+    private static async Task<WebApplication> StartAsync(string url, Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static string Address(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+}

@@ -38,6 +38,42 @@ public sealed class TokenEndpointFaultTests : IDisposable
         Assert.Equal("abc", token.Value);
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.GatewayTimeout)]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    public async Task GetTokenAsync_TransientStatusThenToken_Retried(HttpStatusCode status)
+    {
+        _services.TokenEndpoint.Then(() => new HttpResponseMessage(status));
+
+        var token = await GetToken();
+
+        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal(2, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest, "invalid_grant")]
+    [InlineData(HttpStatusCode.Unauthorized, "invalid_client")]
+    [InlineData(HttpStatusCode.Forbidden, "unauthorized_client")]
+    [InlineData(HttpStatusCode.Forbidden, null)]
+    [InlineData(HttpStatusCode.MethodNotAllowed, null)]
+    public async Task GetTokenAsync_PermanentFailure_TypedAndNotRetried(HttpStatusCode status, string? oauthError)
+    {
+        _services.TokenEndpoint.Then(() => oauthError is null
+            ? new HttpResponseMessage(status)
+            : TokenEndpointStub.Error(status, oauthError, "No."));
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Equal(status, error.StatusCode);
+        Assert.Equal(oauthError, error.Error);
+        Assert.Contains($"{(int)status}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
+    }
+
     [Fact]
     public async Task GetTokenAsync_EmptyBody_SaysItIsNotATokenResponse()
     {

@@ -32,6 +32,14 @@ internal sealed class TokenClient
         TokenRequestContext context,
         TState state,
         Func<HttpMessageInvoker, TState, CancellationToken, Task<TokenResponse>> send,
+        CancellationToken cancellationToken) =>
+        (await RequestGrantAsync(context, state, send, cancellationToken).ConfigureAwait(false)).AccessToken;
+
+    /// <summary>Sends the request that <paramref name="send"/> makes and keeps the refresh and ID tokens of the answer too.</summary>
+    public async Task<TokenGrant> RequestGrantAsync<TState>(
+        TokenRequestContext context,
+        TState state,
+        Func<HttpMessageInvoker, TState, CancellationToken, Task<TokenResponse>> send,
         CancellationToken cancellationToken)
     {
         var invoker = CreateInvoker();
@@ -43,7 +51,7 @@ internal sealed class TokenClient
 
         var token = ReadToken(response, context);
         Log.TokenAcquired(_logger, context.ClientName, token.TokenType, token.Scope, token.ExpiresAt - _time.GetUtcNow());
-        return token;
+        return new TokenGrant(token, NullIfEmpty(response.RefreshToken), NullIfEmpty(response.IdentityToken));
     }
 
     private ResiliencePipeline<TokenResponse> BuildRetryPipeline(TokenRequestContext context)
@@ -219,6 +227,8 @@ internal sealed class TokenClient
             $"Client '{context.ClientName}' could not use the answer of {context.Endpoint}: {problem}.",
             context.ClientName, context.Endpoint, status);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static string Status(HttpStatusCode? status) =>
         status is null ? "nothing" : $"{(int)status} ({status})";

@@ -51,7 +51,9 @@ internal sealed class AuthorizationCodeFlow
             static (invoker, s, ct) => invoker.RequestAuthorizationCodeTokenAsync(
                 new AuthorizationCodeTokenRequest
                 {
-                    Address = s.Endpoint.AbsoluteUri, ClientId = s.ClientId, Code = s.Code, RedirectUri = s.RedirectUri, CodeVerifier = s.Verifier,
+                    // A public client: its id goes in the body, with no secret (RFC 6749 §2.3, RFC 8252 §8.4).
+                    Address = s.Endpoint.AbsoluteUri, ClientId = s.ClientId, ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                    Code = s.Code, RedirectUri = s.RedirectUri, CodeVerifier = s.Verifier,
                 },
                 ct),
             cancellationToken).ConfigureAwait(false);

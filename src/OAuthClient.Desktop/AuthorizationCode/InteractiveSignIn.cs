@@ -167,7 +167,8 @@ public sealed class InteractiveSignIn : IDisposable
         using var response = await _tokenClient.CreateInvoker().RevokeTokenAsync(
             new TokenRevocationRequest
             {
-                Address = endpoint.AbsoluteUri, ClientId = Options.ClientId!, Token = refreshToken, TokenTypeHint = "refresh_token",
+                Address = endpoint.AbsoluteUri, ClientId = Options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                Token = refreshToken, TokenTypeHint = "refresh_token",
             },
             cancellationToken).ConfigureAwait(false);
         if (response.IsError)

@@ -114,7 +114,11 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
             grant = await _tokenClient.RequestGrantAsync(
                 Context(server.TokenEndpoint), (Self: this, Endpoint: server.TokenEndpoint, RefreshToken: refreshToken),
                 static (invoker, s, ct) => invoker.RequestRefreshTokenAsync(
-                    new RefreshTokenRequest { Address = s.Endpoint.AbsoluteUri, ClientId = s.Self._options.ClientId!, RefreshToken = s.RefreshToken }, ct),
+                    new RefreshTokenRequest
+                    {
+                        Address = s.Endpoint.AbsoluteUri, ClientId = s.Self._options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                        RefreshToken = s.RefreshToken,
+                    }, ct),
                 linked.Token).ConfigureAwait(false);
         }
         catch (TokenRequestException ex) when (ex.Error is "invalid_grant")
@@ -142,10 +146,9 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
             return null;
         }
 
-        var now = _time.GetUtcNow();
-        var margin = TimeSpan.FromTicks(Math.Min(_options.RefreshBeforeExpiry.Ticks, (stored.AccessTokenExpiresAt - now).Ticks / 4));
-        var token = new AccessToken(value, type, stored.AccessTokenExpiresAt, stored.AccessTokenExpiresAt - margin, stored.Scope);
-        return now < token.RefreshAt ? token : null;
+        // The stored token's lifetime is unknown, so the whole margin applies; the refreshed token gets the clamped one.
+        var token = new AccessToken(value, type, stored.AccessTokenExpiresAt, stored.AccessTokenExpiresAt - _options.RefreshBeforeExpiry, stored.Scope);
+        return _time.GetUtcNow() < token.RefreshAt ? token : null;
     }
 
     private SignInRequiredException Required(string reason, Exception? inner)

@@ -42,6 +42,7 @@ public sealed class FileTokenStore : ITokenStore
         Directory = options.Directory ?? DefaultDirectory();
         if (!options.StorePlaintext)
         {
+            CreateDirectory(Directory);
             var provider = options.DataProtectionProvider ?? DefaultProtection(Path.Combine(Directory, "keys"));
             _protector = provider.CreateProtector("OAuthClient.Desktop.FileTokenStore", "v1");
         }

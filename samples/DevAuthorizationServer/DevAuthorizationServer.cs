@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+
+namespace OAuthClient.Samples;
+
+/// <summary>
+/// A development OAuth 2.0 authorization server (OpenIddict) and a demo protected API, each on its own
+/// 127.0.0.1 port, for samples and integration tests. Plain HTTP, ephemeral keys, fixed clients: never for production.
+/// </summary>
+public sealed class DevAuthorizationServer : IAsyncDisposable
+{
+    private readonly DevAuthorizationServerOptions _options;
+    private readonly TokenLedger _ledger = new();
+    private readonly RsaSecurityKey _signingKey = new(RSA.Create(2048));
+    private readonly SymmetricSecurityKey _encryptionKey = new(RandomNumberGenerator.GetBytes(32));
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private WebApplication? _authorizationServer;
+    private WebApplication? _api;
+
+    private DevAuthorizationServer(DevAuthorizationServerOptions options) => _options = options;
+
+    /// <summary>Gets the issuer, whose discovery document is at <c>.well-known/openid-configuration</c>.</summary>
+    public Uri Issuer { get; private set; } = null!;
+
+    /// <summary>Gets the token endpoint.</summary>
+    public Uri TokenEndpoint => new(Issuer, AuthorizationServerApp.TokenPath);
+
+    /// <summary>Gets the authorization endpoint, which signs in <see cref="DevClients.TestUserSubject"/> without a form.</summary>
+    public Uri AuthorizationEndpoint => new(Issuer, AuthorizationServerApp.AuthorizationPath);
+
+    /// <summary>Gets the base address of the demo API, which serves <c>GET /whoami</c>.</summary>
+    public Uri ApiBaseAddress { get; private set; } = null!;
+
+    /// <summary>Gets how long the access tokens live.</summary>
+    public TimeSpan AccessTokenLifetime => _options.AccessTokenLifetime;
+
+    /// <summary>Gets how many times the API answered 401.</summary>
+    public int ApiUnauthorizedCount => _ledger.UnauthorizedCount;
+
+    /// <summary>Starts the authorization server and the demo API.</summary>
+    /// <param name="options">The settings; the defaults when omitted.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    /// <returns>The running server; dispose it to stop both apps.</returns>
+    public static async Task<DevAuthorizationServer> StartAsync(DevAuthorizationServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var server = new DevAuthorizationServer(options ?? new DevAuthorizationServerOptions());
+        try
+        {
+            await server.StartAuthorizationServerAsync(server._options.AuthorizationServerPort, cancellationToken);
+            server._api = DemoApiApp.Build(server._options, server._options.ApiPort, server.Issuer, server._ledger);
+            server.ApiBaseAddress = await StartAppAsync(server._api, cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Gets how many token requests the server received from a client, failed ones included.</summary>
+    /// <param name="clientId">The client id, such as <see cref="DevClients.WorkerClientId"/>.</param>
+    /// <returns>The count since the server was first started.</returns>
+    public int GetTokenRequestCount(string clientId) => _ledger.TokenRequests(clientId);
+
+    /// <summary>Makes the API reject every access token issued so far, as if they had been revoked.</summary>
+    /// <remarks>Tokens issued afterwards are accepted. The API answers 401 <c>invalid_token</c> to revoked tokens.</remarks>
+    public void RevokeIssuedAccessTokens() => _ledger.RevokeAllIssued();
+
+    /// <summary>Stops the authorization server; the API keeps running. Its port stays reserved for <see cref="RestartAuthorizationServerAsync"/>.</summary>
+    /// <param name="cancellationToken">Stops the wait for a graceful stop.</param>
+    /// <returns>A task that completes when the server no longer listens.</returns>
+    public async Task StopAuthorizationServerAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_authorizationServer is { } app)
+            {
+                _authorizationServer = null;
+                await app.StopAsync(cancellationToken);
+                await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Starts the authorization server again on the same port, with the same keys and counters.</summary>
+    /// <param name="cancellationToken">Stops the start.</param>
+    /// <returns>A task that completes when the server listens again.</returns>
+    public async Task RestartAuthorizationServerAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAuthorizationServerAsync(cancellationToken);
+        await StartAuthorizationServerAsync(Issuer.Port, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAuthorizationServerAsync();
+        if (_api is { } api)
+        {
+            _api = null;
+            await api.StopAsync();
+            await api.DisposeAsync();
+        }
+
+        _signingKey.Rsa?.Dispose();
+        _gate.Dispose();
+    }
+
+    private async Task StartAuthorizationServerAsync(int port, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var app = AuthorizationServerApp.Build(_options, port, _signingKey, _encryptionKey, _ledger);
+            try
+            {
+                Issuer = await StartAppAsync(app, cancellationToken);
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+
+            _authorizationServer = app;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static async Task<Uri> StartAppAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new Uri(address.EndsWith('/') ? address : address + "/");
+    }
+}

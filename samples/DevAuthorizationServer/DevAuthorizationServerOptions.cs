@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient.Samples;
+
+/// <summary>Configures an embedded <see cref="DevAuthorizationServer"/>.</summary>
+public sealed class DevAuthorizationServerOptions
+{
+    /// <summary>Gets or sets how long access tokens live.</summary>
+    /// <remarks>Defaults to 5 minutes; tests set it short.</remarks>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets the port of the authorization server on 127.0.0.1; 0 picks a free one.</summary>
+    public int AuthorizationServerPort { get; set; }
+
+    /// <summary>Gets or sets the port of the demo API on 127.0.0.1; 0 picks a free one.</summary>
+    public int ApiPort { get; set; }
+
+    /// <summary>Gets or sets the clock that stamps tokens and that the demo API checks their expiry against.</summary>
+    /// <remarks>Defaults to the system clock. A fake clock lets tests expire tokens at the API without waiting.</remarks>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets what the two apps log, and where; nothing when <see langword="null"/>.</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+}

@@ -1,0 +1,36 @@
+namespace OAuthClient.Samples;
+
+/// <summary>The clients, scopes, user and API audience the development server knows.</summary>
+public static class DevClients
+{
+    /// <summary>The confidential client for the client-credentials grant.</summary>
+    /// <remarks>Any <c>worker.&lt;suffix&gt;</c> id is accepted too, with the same secret, so that tests and samples can count their own token requests.</remarks>
+    public const string WorkerClientId = "worker";
+
+    /// <summary>The secret of <see cref="WorkerClientId"/>, accepted via client_secret_basic and client_secret_post.</summary>
+    /// <remarks>It holds <c>:</c>, <c>+</c>, <c>%</c> and <c>/</c>, which break Basic authentication that is not form-urlencoded first (RFC 6749 §2.3.1).</remarks>
+    public const string WorkerClientSecret = "dev:s3cret+with%odd/chars";
+
+    /// <summary>The public client for authorization code + PKCE (S256) with loopback redirect URIs on any port.</summary>
+    public const string InteractiveClientId = "desktop";
+
+    /// <summary>The scope that lets a client read the demo API.</summary>
+    public const string ApiReadScope = "api.read";
+
+    /// <summary>The scope that lets a client write to the demo API.</summary>
+    public const string ApiWriteScope = "api.write";
+
+    /// <summary>The audience (<c>aud</c>) of every access token, which the demo API requires.</summary>
+    public const string ApiAudience = "demo-api";
+
+    /// <summary>The subject of the fixed test user that the authorization endpoint signs in without a form.</summary>
+    public const string TestUserSubject = "alice";
+
+    /// <summary>Tells whether <paramref name="clientId"/> is <see cref="WorkerClientId"/> or one of its <c>worker.&lt;suffix&gt;</c> aliases.</summary>
+    /// <param name="clientId">The client id the request named.</param>
+    /// <returns><see langword="true"/> for a confidential worker client.</returns>
+    public static bool IsWorker(string? clientId) =>
+        clientId is not null
+        && (string.Equals(clientId, WorkerClientId, StringComparison.Ordinal)
+            || (clientId.StartsWith(WorkerClientId + ".", StringComparison.Ordinal) && clientId.Length > WorkerClientId.Length + 1));
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace OAuthClient.Samples;
+
+/// <summary>
+/// What a database would decide in a full OpenIddict server: which clients exist, their secrets, grants and
+/// redirect URIs, and who signs in. Degraded mode requires these checks from the application.
+/// </summary>
+internal static class DevServerHandlers
+{
+    public static ValueTask ValidateTokenRequest(ValidateTokenRequestContext context)
+    {
+        var request = context.Request;
+        if (DevClients.IsWorker(request.ClientId))
+        {
+            if (!SecretMatches(request.ClientSecret))
+            {
+                context.Reject(Errors.InvalidClient, "The client credentials are invalid.");
+            }
+            else if (!request.IsClientCredentialsGrantType())
+            {
+                context.Reject(Errors.UnauthorizedClient, "This client may only use the client_credentials grant.");
+            }
+        }
+        else if (string.Equals(request.ClientId, DevClients.InteractiveClientId, StringComparison.Ordinal))
+        {
+            if (!string.IsNullOrEmpty(request.ClientSecret))
+            {
+                context.Reject(Errors.InvalidClient, "A public client sends no secret.");
+            }
+            else if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType())
+            {
+                context.Reject(Errors.UnauthorizedClient, "This client may only use the authorization_code and refresh_token grants.");
+            }
+        }
+        else
+        {
+            context.Reject(Errors.InvalidClient, "The client is not registered.");
+        }
+
+        return default;
+    }
+
+    public static ValueTask ValidateAuthorizationRequest(ValidateAuthorizationRequestContext context)
+    {
+        var request = context.Request;
+        if (!string.Equals(request.ClientId, DevClients.InteractiveClientId, StringComparison.Ordinal))
+        {
+            context.Reject(Errors.InvalidClient, "Only the public client uses the authorization endpoint.");
+        }
+        else if (!IsLoopbackRedirectUri(request.RedirectUri))
+        {
+            context.Reject(Errors.InvalidRequest, "The redirect_uri must be http://127.0.0.1:{port}/... or http://[::1]:{port}/....");
+        }
+        else if (!string.Equals(request.CodeChallengeMethod, CodeChallengeMethods.Sha256, StringComparison.Ordinal))
+        {
+            context.Reject(Errors.InvalidRequest, "PKCE with code_challenge_method=S256 is required.");
+        }
+
+        return default;
+    }
+
+    public static ValueTask HandleClientCredentials(HandleTokenRequestContext context)
+    {
+        // The code and refresh token grants need no handler: OpenIddict re-issues the principal they carry.
+        if (context.Request.IsClientCredentialsGrantType())
+        {
+            var clientId = context.Request.ClientId!;
+            context.SignIn(CreatePrincipal(clientId, clientId, context.Request.GetScopes()));
+        }
+
+        return default;
+    }
+
+    public static ValueTask SignInTestUser(HandleAuthorizationRequestContext context)
+    {
+        // A fixed user who consents to everything: no login form, so a desktop test needs no browser automation.
+        context.SignIn(CreatePrincipal(DevClients.TestUserSubject, context.Request.ClientId!, context.Request.GetScopes()));
+        return default;
+    }
+
+    private static ClaimsPrincipal CreatePrincipal(string subject, string clientId, IEnumerable<string> scopes)
+    {
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, subject);
+        identity.SetClaim(Claims.ClientId, clientId);
+        identity.SetScopes(scopes);
+        identity.SetAudiences(DevClients.ApiAudience);
+        identity.SetDestinations(static _ => [Destinations.AccessToken]);
+        return new ClaimsPrincipal(identity);
+    }
+
+    private static bool SecretMatches(string? secret) =>
+        secret is not null && CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(DevClients.WorkerClientSecret));
+
+    private static bool IsLoopbackRedirectUri(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && string.Equals(uri.Scheme, Uri.UriSchemeHttp, StringComparison.Ordinal)
+        && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address)
+        && IPAddress.IsLoopback(address)
+        && string.IsNullOrEmpty(uri.Fragment);
+}

@@ -38,7 +38,7 @@ internal static partial class Log
     [LoggerMessage(331, LogLevel.Debug, "Client '{ClientName}' took a fresh access token another process stored.")]
     public static partial void StoredTokenReused(ILogger logger, string clientName);
 
-    [LoggerMessage(332, LogLevel.Warning, "Client '{ClientName}' must sign in again: {Reason}.")]
+    [LoggerMessage(332, LogLevel.Information, "Client '{ClientName}' must sign in again: {Reason}.")]
     public static partial void SignInRequired(ILogger logger, string clientName, string reason);
 
     [LoggerMessage(340, LogLevel.Information, "Client '{ClientName}' signed out; refresh token revoked: {Revoked}.")]

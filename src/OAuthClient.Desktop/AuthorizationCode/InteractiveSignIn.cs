@@ -21,6 +21,7 @@ public sealed class InteractiveSignIn : IDisposable
     private readonly TokenClient _tokenClient;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly IDisposable[] _owned;
 
     /// <summary>Initializes a new instance of the <see cref="InteractiveSignIn"/> class, without dependency injection.</summary>
@@ -68,6 +69,7 @@ public sealed class InteractiveSignIn : IDisposable
         }
 
         _owned = [.. owned];
+        _time = time;
         _tokenClient = tokenClient;
         _loggers = loggers;
         _logger = loggers.CreateLogger("OAuthClient.Desktop.InteractiveSignIn");
@@ -164,13 +166,15 @@ public sealed class InteractiveSignIn : IDisposable
             return false;
         }
 
+        using var timeout = new CancellationTokenSource(Options.TokenRequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         using var response = await _tokenClient.CreateInvoker().RevokeTokenAsync(
             new TokenRevocationRequest
             {
                 Address = endpoint.AbsoluteUri, ClientId = Options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
                 Token = refreshToken, TokenTypeHint = "refresh_token",
             },
-            cancellationToken).ConfigureAwait(false);
+            linked.Token).ConfigureAwait(false);
         if (response.IsError)
         {
             Log.RevocationFailed(_logger, _tokens.Name, endpoint, response.HttpResponse is null ? null : (int)response.HttpStatusCode, response.Error);

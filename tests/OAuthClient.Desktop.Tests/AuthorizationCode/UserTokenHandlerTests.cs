@@ -35,17 +35,14 @@ public sealed class UserTokenHandlerTests : IDisposable
     public async Task SendAsync_Fifty401sAtOnce_ExactlyOneRefreshAndAllRetriesSucceed()
     {
         await _fixture.SeedAsync(validFor: TimeSpan.FromMinutes(30));
-        _fixture.ApiStub.Respond = call => call.Token == "access-token-0" ? ApiStub.Unauthorized() : new HttpResponseMessage(HttpStatusCode.OK);
-        var gate = new TaskCompletionSource();
-        _fixture.Server.Gate = gate.Task;
-        using var client = _fixture.CreateApiClient();
+        await _fixture.SignIn.GetAccessTokenAsync();
+        var api = new BarrierApi(rejected: "access-token-0", callers: 50);
+        using var client = new HttpClient(_fixture.SignIn.CreateHandler(api)) { BaseAddress = SignInFixture.Api };
 
-        var calls = Enumerable.Range(0, 50).Select(_ => client.GetAsync("me")).ToList();
-        await WaitUntilAsync(() => _fixture.Server.RefreshRequestCount > 0 && _fixture.ApiStub.Calls.Count >= 50);
-        gate.SetResult();
-        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.GetAsync("me"))).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(50, api.Rejections);
         Assert.Equal(1, _fixture.Server.RefreshRequestCount);
         Assert.Equal("refresh-token-1", (await _fixture.StoredAsync())?.RefreshToken);
         foreach (var response in responses)
@@ -107,12 +104,30 @@ public sealed class UserTokenHandlerTests : IDisposable
         Assert.Equal(1, _fixture.Server.RefreshRequestCount);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>An API that holds every request with the stale token until all callers sent one, then rejects them all at once.</summary>
+    private sealed class BarrierApi(string rejected, int callers) : HttpMessageHandler
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
+        private readonly TaskCompletionSource _allArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+        private int _rejections;
+
+        public int Rejections => _rejections;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            await Task.Delay(10, timeout.Token);
+            if (request.Headers.Authorization?.Parameter != rejected)
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            if (Interlocked.Increment(ref _arrived) == callers)
+            {
+                _allArrived.SetResult();
+            }
+
+            await _allArrived.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            Interlocked.Increment(ref _rejections);
+            return ApiStub.Unauthorized();
         }
     }
 }

@@ -8,7 +8,7 @@ namespace OAuthClient;
 /// One named client for the life of the application. It holds the token source of the current options and
 /// swaps it when the options change, dropping the tokens of the old settings.
 /// </summary>
-internal sealed class ClientCredentialsClient : IDisposable
+internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
 {
     private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
     private readonly TokenCache _cache;
@@ -46,6 +46,8 @@ internal sealed class ClientCredentialsClient : IDisposable
     /// <summary>Gets the token source of the current options, building it (and validating them) after a change.</summary>
     /// <exception cref="OptionsValidationException">The client's options are invalid.</exception>
     public ClientCredentialsTokenSource Source => _source ?? CreateSource();
+
+    public ApiOrigin[] ApiOrigins => Source.ApiOrigins;
 
     /// <summary>Reads a fresh cached token without waiting: the hot path.</summary>
     public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token)

@@ -28,14 +28,7 @@ public static class OAuthClientHttpClientBuilderExtensions
         var services = builder.Services;
         services.AddOptions<ClientCredentialsOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientCredentialsOptions>, ClientCredentialsOptionsValidator>());
-        services.AddMemoryCache();
-        services.AddHttpClient(TokenEndpointHttpClientName);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<TokenCache>();
-        services.TryAddSingleton(sp => new TokenClient(
-            () => TokenClient.LimitResponseSize(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointHttpClientName)),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TokenClient>>()));
+        AddTokenServices(services);
         services.TryAddSingleton<ClientCredentialsTokenProvider>();
         services.TryAddSingleton<IClientCredentialsTokenProvider>(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>());
 
@@ -71,10 +64,23 @@ public static class OAuthClientHttpClientBuilderExtensions
         return builder.AddClientCredentialsToken();
     }
 
+    /// <summary>Adds what every flow shares: the clock, the token cache and the token client.</summary>
+    internal static void AddTokenServices(IServiceCollection services)
+    {
+        services.AddMemoryCache();
+        services.AddHttpClient(TokenEndpointHttpClientName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TokenCache>();
+        services.TryAddSingleton(sp => new TokenClient(
+            () => TokenClient.LimitResponseSize(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointHttpClientName)),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TokenClient>>()));
+    }
+
     // The handler cannot see the HttpClient it serves, so it learns the BaseAddress by running the client's
     // configuration actions on a throwaway HttpClient. A typed client that sets BaseAddress in its own
     // constructor is not seen: such clients list ApiOrigins.
-    private static ApiOrigin? BaseAddressOrigin(IServiceProvider services, string name)
+    internal static ApiOrigin? BaseAddressOrigin(IServiceProvider services, string name)
     {
         var factoryOptions = services.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(name);
         using var probe = new HttpClient();

@@ -35,12 +35,12 @@ internal sealed class AccessTokenHandler : DelegatingHandler
             })
             .Build();
 
-    private readonly ClientCredentialsClient _client;
+    private readonly IApiTokenClient _client;
     private readonly ApiOrigin? _baseAddressOrigin;
     private readonly ILogger _logger;
     private readonly IDisposable? _owned;
 
-    public AccessTokenHandler(ClientCredentialsClient client, ApiOrigin? baseAddressOrigin, ILogger logger, IDisposable? owned = null)
+    public AccessTokenHandler(IApiTokenClient client, ApiOrigin? baseAddressOrigin, ILogger logger, IDisposable? owned = null)
     {
         _client = client;
         _baseAddressOrigin = baseAddressOrigin;
@@ -113,7 +113,7 @@ internal sealed class AccessTokenHandler : DelegatingHandler
             return false;
         }
 
-        var origins = _client.Source.ApiOrigins;
+        var origins = _client.ApiOrigins;
         bool allowed;
         if (origins.Length > 0)
         {

@@ -44,6 +44,14 @@ internal sealed class TokenClient
         TokenRequestContext context,
         TState state,
         Func<HttpMessageInvoker, TState, CancellationToken, Task<TokenResponse>> send,
+        CancellationToken cancellationToken) =>
+        (await RequestGrantAsync(context, state, send, cancellationToken).ConfigureAwait(false)).AccessToken;
+
+    /// <summary>Sends the request that <paramref name="send"/> makes and keeps the refresh and ID tokens of the answer too.</summary>
+    public async Task<TokenGrant> RequestGrantAsync<TState>(
+        TokenRequestContext context,
+        TState state,
+        Func<HttpMessageInvoker, TState, CancellationToken, Task<TokenResponse>> send,
         CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartTokenRequest(context);
@@ -60,7 +68,7 @@ internal sealed class TokenClient
             var token = ReadToken(response, context);
             Log.TokenAcquired(_logger, context.ClientName, token.TokenType, token.Scope, token.ExpiresAt - _time.GetUtcNow());
             Telemetry.TokenRequestEnded(activity, context, _time.GetElapsedTime(started), error: null);
-            return token;
+            return new TokenGrant(token, NullIfEmpty(response.RefreshToken), NullIfEmpty(response.IdentityToken));
         }
         catch (Exception ex)
         {
@@ -246,6 +254,8 @@ internal sealed class TokenClient
             $"Client '{context.ClientName}' could not use the answer of {context.Endpoint}: {problem}.",
             context.ClientName, context.Endpoint, status);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static string Status(HttpStatusCode? status) =>
         status is null ? "nothing" : $"{(int)status} ({status})";

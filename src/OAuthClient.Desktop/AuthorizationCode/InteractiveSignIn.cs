@@ -1,0 +1,186 @@
+using Duende.IdentityModel.Client;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace OAuthClient.Desktop;
+
+/// <summary>Signs the user in through the system browser and keeps their access token fresh, for desktop and command-line apps.</summary>
+/// <remarks>
+/// Thread-safe; make one per app and keep it. <see cref="GetAccessTokenAsync"/> never opens a browser: it
+/// throws <see cref="SignInRequiredException"/> when <see cref="SignInAsync"/> is needed.
+/// </remarks>
+public sealed class InteractiveSignIn : IDisposable
+{
+    private const string DefaultName = "default";
+
+    private readonly UserTokens _tokens;
+    private readonly AuthorizationCodeFlow _flow;
+    private readonly AuthorizationServerResolver _server;
+    private readonly TokenClient _tokenClient;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly IDisposable[] _owned;
+
+    /// <summary>Initializes a new instance of the <see cref="InteractiveSignIn"/> class, without dependency injection.</summary>
+    /// <param name="options">The sign-in settings.</param>
+    /// <param name="tokenStore">Where tokens are kept; a <see cref="FileTokenStore"/> in the user's profile when omitted.</param>
+    /// <param name="browser">Opens the sign-in page; the <see cref="SystemBrowser"/> when omitted.</param>
+    /// <param name="backchannel">Sends discovery, token and revocation requests; a client of its own when omitted. Not disposed.</param>
+    /// <param name="timeProvider">The clock for expiry and timeouts; the system clock when omitted.</param>
+    /// <param name="loggerFactory">Where log lines go; nowhere when omitted.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    public InteractiveSignIn(
+        InteractiveSignInOptions options,
+        ITokenStore? tokenStore = null,
+        IBrowser? browser = null,
+        HttpMessageInvoker? backchannel = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null)
+        : this(DefaultName, Validated(options), tokenStore ?? new FileTokenStore(null, loggerFactory), browser ?? new SystemBrowser(),
+            backchannel, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, cache: null, tokenClient: null)
+    {
+    }
+
+    internal InteractiveSignIn(
+        string name, InteractiveSignInOptions options, ITokenStore store, IBrowser browser, HttpMessageInvoker? backchannel,
+        TimeProvider time, ILoggerFactory loggers, TokenCache? cache, TokenClient? tokenClient)
+    {
+        var owned = new List<IDisposable>();
+        if (cache is null)
+        {
+            var memory = new MemoryCache(new MemoryCacheOptions());
+            owned.Add(memory);
+            cache = new TokenCache(memory, time, loggers.CreateLogger<TokenCache>());
+        }
+
+        if (tokenClient is null)
+        {
+            var invoker = backchannel ?? new HttpClient();
+            if (backchannel is null)
+            {
+                owned.Add(invoker);
+            }
+
+            tokenClient = new TokenClient(() => invoker, time, loggers.CreateLogger<TokenClient>());
+        }
+
+        _owned = [.. owned];
+        _time = time;
+        _tokenClient = tokenClient;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("OAuthClient.Desktop.InteractiveSignIn");
+        Options = options;
+        _server = new AuthorizationServerResolver(name, options, tokenClient, time);
+        _tokens = new UserTokens(name, options, store, cache, tokenClient, _server, time, _logger);
+        _flow = new AuthorizationCodeFlow(name, options, browser, tokenClient, _server, _tokens, time, _logger);
+    }
+
+    /// <summary>Gets the settings this instance was built with.</summary>
+    public InteractiveSignInOptions Options { get; }
+
+    internal AuthorizationCodeFlow Flow => _flow;
+
+    /// <summary>Opens the browser for the user to sign in, waits for the loopback redirect and stores the tokens.</summary>
+    /// <param name="cancellationToken">Cancels the sign-in; the listener stops and its port is released.</param>
+    /// <returns>The user's new access token.</returns>
+    /// <exception cref="AuthorizationFailedException">The server refused (such as <c>access_denied</c>), or its response failed a check.</exception>
+    /// <exception cref="TimeoutException">No response arrived within <see cref="InteractiveSignInOptions.SignInTimeout"/>.</exception>
+    /// <exception cref="TokenRequestException">Discovery or the code redemption failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<AccessToken> SignInAsync(CancellationToken cancellationToken = default) => _flow.SignInAsync(cancellationToken);
+
+    /// <summary>Gets a fresh access token: cached, stored, or refreshed with the stored refresh token. Never opens a browser.</summary>
+    /// <param name="cancellationToken">Stops this caller's wait; a refresh under way goes on for the others.</param>
+    /// <returns>The user's access token.</returns>
+    /// <exception cref="SignInRequiredException">No refresh token is stored, or the server rejected it; call <see cref="SignInAsync"/>.</exception>
+    /// <exception cref="TokenRequestException">The refresh failed for another reason (network, server error).</exception>
+    public ValueTask<AccessToken> GetAccessTokenAsync(CancellationToken cancellationToken = default) => _tokens.GetTokenAsync(cancellationToken);
+
+    /// <summary>Revokes the refresh token (RFC 7009) when the server has a revocation endpoint, and clears the stored and cached tokens.</summary>
+    /// <param name="cancellationToken">Cancels the revocation; the tokens are cleared anyway.</param>
+    /// <returns>A task that completes once the tokens are gone.</returns>
+    public async Task SignOutAsync(CancellationToken cancellationToken = default)
+    {
+        var stored = await _tokens.ReadStoredAsync(cancellationToken).ConfigureAwait(false);
+        var revoked = false;
+        try
+        {
+            if (stored?.RefreshToken is { } refreshToken)
+            {
+                revoked = await RevokeAsync(refreshToken, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await _tokens.ForgetAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        Log.SignedOut(_logger, _tokens.Name, revoked);
+    }
+
+    /// <summary>Creates a handler that attaches the user's access token to requests for <see cref="InteractiveSignInOptions.ApiOrigins"/>.</summary>
+    /// <param name="innerHandler">The handler that sends API requests; a new <see cref="SocketsHttpHandler"/> when omitted.</param>
+    /// <returns>A handler for <c>new HttpClient(handler)</c>. It refreshes the token before expiry and on a 401 (retried once),
+    /// and throws <see cref="SignInRequiredException"/> when the user must sign in again.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="InteractiveSignInOptions.ApiOrigins"/> is empty.</exception>
+    public DelegatingHandler CreateHandler(HttpMessageHandler? innerHandler = null)
+    {
+        if (_tokens.ApiOrigins.Length == 0)
+        {
+            throw new InvalidOperationException("Set InteractiveSignInOptions.ApiOrigins to name the API before creating a handler without an HttpClientFactory.");
+        }
+
+        var handler = CreateHandler(baseAddressOrigin: null);
+        handler.InnerHandler = innerHandler ?? new SocketsHttpHandler();
+        return handler;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var item in _owned)
+        {
+            item.Dispose();
+        }
+    }
+
+    internal DelegatingHandler CreateHandler(ApiOrigin? baseAddressOrigin) =>
+        new AccessTokenHandler(_tokens, baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>());
+
+    private static InteractiveSignInOptions Validated(InteractiveSignInOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = new InteractiveSignInOptionsValidator().Validate(DefaultName, options);
+        return result.Failed ? throw new OptionsValidationException(DefaultName, typeof(InteractiveSignInOptions), result.Failures) : options;
+    }
+
+    private async Task<bool> RevokeAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        var server = await _server.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (server.RevocationEndpoint is not { } endpoint)
+        {
+            return false;
+        }
+
+        using var timeout = new CancellationTokenSource(Options.TokenRequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        using var response = await _tokenClient.CreateInvoker().RevokeTokenAsync(
+            new TokenRevocationRequest
+            {
+                Address = endpoint.AbsoluteUri, ClientId = Options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                Token = refreshToken, TokenTypeHint = "refresh_token",
+            },
+            linked.Token).ConfigureAwait(false);
+        if (response.IsError)
+        {
+            Log.RevocationFailed(_logger, _tokens.Name, endpoint, response.HttpResponse is null ? null : (int)response.HttpStatusCode, response.Error);
+            return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+
+namespace OAuthClient.Desktop;
+
+/// <summary>Checks <see cref="InteractiveSignInOptions"/> and reports every problem at once, naming the client and property.</summary>
+internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<InteractiveSignInOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InteractiveSignInOptions options)
+    {
+        var failures = new List<string>();
+        void Fail(string problem) => failures.Add($"OAuthClient interactive sign-in '{name}': {problem}");
+
+        if (string.IsNullOrWhiteSpace(options.ClientId))
+        {
+            Fail("ClientId is required.");
+        }
+
+        if (options.Authority is null && (options.AuthorizationEndpoint is null || options.TokenEndpoint is null))
+        {
+            Fail("set Authority, or both AuthorizationEndpoint and TokenEndpoint.");
+        }
+
+        foreach (var (property, uri) in new[]
+        {
+            ("Authority", options.Authority), ("AuthorizationEndpoint", options.AuthorizationEndpoint),
+            ("TokenEndpoint", options.TokenEndpoint), ("RevocationEndpoint", options.RevocationEndpoint),
+        })
+        {
+            if (uri is null)
+            {
+                continue;
+            }
+
+            if (!uri.IsAbsoluteUri)
+            {
+                Fail($"{property} must be an absolute URI.");
+            }
+            else if (options.RequireHttps && !Transport.IsSecure(uri))
+            {
+                Fail($"{property} must use HTTPS (plain HTTP only to loopback), or set RequireHttps to false.");
+            }
+        }
+
+        if (options.RedirectPort is < 0 or > 65535)
+        {
+            Fail("RedirectPort must be between 0 and 65535.");
+        }
+
+        if (options.RedirectPath.Contains('?', StringComparison.Ordinal) || options.RedirectPath.Contains('#', StringComparison.Ordinal))
+        {
+            Fail("RedirectPath must be a path, without query or fragment.");
+        }
+
+        foreach (var (property, value) in new[]
+        {
+            ("SignInTimeout", options.SignInTimeout), ("TokenRequestTimeout", options.TokenRequestTimeout),
+            ("DefaultTokenLifetime", options.DefaultTokenLifetime),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                Fail($"{property} must be positive.");
+            }
+        }
+
+        if (options.RefreshBeforeExpiry < TimeSpan.Zero)
+        {
+            Fail("RefreshBeforeExpiry must not be negative.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

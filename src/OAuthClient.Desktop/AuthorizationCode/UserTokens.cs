@@ -1,0 +1,159 @@
+using System.Diagnostics.CodeAnalysis;
+using Duende.IdentityModel.Client;
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient.Desktop;
+
+/// <summary>
+/// The signed-in user's tokens: served from the shared <see cref="TokenCache"/>, refreshed with the stored
+/// refresh token. The cache single-flights refreshes per key, so parallel 401s spend a rotating refresh token once.
+/// </summary>
+internal sealed class UserTokens : IApiTokenClient, ITokenSource
+{
+    private readonly InteractiveSignInOptions _options;
+    private readonly ITokenStore _store;
+    private readonly TokenCache _cache;
+    private readonly TokenClient _tokenClient;
+    private readonly AuthorizationServerResolver _server;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private volatile string? _rejected;
+
+    public UserTokens(
+        string name, InteractiveSignInOptions options, ITokenStore store, TokenCache cache, TokenClient tokenClient,
+        AuthorizationServerResolver server, TimeProvider time, ILogger logger)
+    {
+        Name = name;
+        _options = options;
+        _store = store;
+        _cache = cache;
+        _tokenClient = tokenClient;
+        _server = server;
+        _time = time;
+        _logger = logger;
+        StoreKey = options.StoreKey
+            ?? string.Join(' ', (options.Authority ?? options.AuthorizationEndpoint)?.AbsoluteUri, options.ClientId, options.Scope);
+        Key = new TokenCacheKey(name, "interactive", StoreKey);
+        ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
+    }
+
+    public string Name { get; }
+
+    public string StoreKey { get; }
+
+    public TokenCacheKey Key { get; }
+
+    public ApiOrigin[] ApiOrigins { get; }
+
+    public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token) => _cache.TryGetFresh(Key, out token);
+
+    public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
+        TryGetCachedToken(out var token)
+            ? new ValueTask<AccessToken>(token)
+            : new ValueTask<AccessToken>(_cache.GetOrAcquireAsync(this, cancellationToken));
+
+    public void Invalidate(AccessToken rejected)
+    {
+        // A token the API rejected is not taken back from the store either.
+        _rejected = rejected.Value;
+        _cache.Remove(Key, rejected);
+    }
+
+    /// <summary>Stores a new grant, keeping the old refresh token when the server sent none, and forgets cached tokens.</summary>
+    public async Task StoreAsync(TokenGrant grant, string? previousRefreshToken, CancellationToken cancellationToken)
+    {
+        var token = grant.AccessToken;
+        await _store.WriteAsync(
+            StoreKey,
+            new StoredTokens
+            {
+                RefreshToken = grant.RefreshToken ?? previousRefreshToken,
+                AccessToken = token.Value,
+                TokenType = token.TokenType,
+                AccessTokenExpiresAt = token.ExpiresAt,
+                Scope = token.Scope,
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<StoredTokens?> ReadStoredAsync(CancellationToken cancellationToken) => _store.ReadAsync(StoreKey, cancellationToken);
+
+    /// <summary>Drops the cached token and the stored tokens.</summary>
+    public async Task ForgetAsync(CancellationToken cancellationToken)
+    {
+        _cache.Remove(Key);
+        await _store.RemoveAsync(StoreKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    public TokenRequestContext Context(Uri endpoint) => new(
+        Name, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime, Retries: 0, RetryDelay: TimeSpan.Zero);
+
+    /// <summary>Refreshes the access token; run by the cache, one at a time per key.</summary>
+    public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+
+        // Read again every time: another process sharing the store may have rotated the refresh token.
+        var stored = await _store.ReadAsync(StoreKey, linked.Token).ConfigureAwait(false);
+        if (FromStore(stored) is { } fresh)
+        {
+            Log.StoredTokenReused(_logger, Name);
+            return fresh;
+        }
+
+        if (stored?.RefreshToken is not { } refreshToken)
+        {
+            throw Required("no refresh token is stored", null);
+        }
+
+        var server = await _server.GetAsync(linked.Token).ConfigureAwait(false);
+        TokenGrant grant;
+        try
+        {
+            grant = await _tokenClient.RequestGrantAsync(
+                Context(server.TokenEndpoint), (Self: this, Endpoint: server.TokenEndpoint, RefreshToken: refreshToken),
+                static (invoker, s, ct) => invoker.RequestRefreshTokenAsync(
+                    new RefreshTokenRequest
+                    {
+                        Address = s.Endpoint.AbsoluteUri, ClientId = s.Self._options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                        RefreshToken = s.RefreshToken,
+                    }, ct),
+                linked.Token).ConfigureAwait(false);
+        }
+        catch (TokenRequestException ex) when (ex.Error is "invalid_grant")
+        {
+            // Clear the store unless another process has already put a newer refresh token there.
+            var now = await _store.ReadAsync(StoreKey, CancellationToken.None).ConfigureAwait(false);
+            if (now?.RefreshToken is null || string.Equals(now.RefreshToken, refreshToken, StringComparison.Ordinal))
+            {
+                await _store.RemoveAsync(StoreKey, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw Required("the server rejected the refresh token (invalid_grant)", ex);
+        }
+
+        // Stored before it is used: a crash after this point cannot lose a rotated refresh token.
+        await StoreAsync(grant, refreshToken, CancellationToken.None).ConfigureAwait(false);
+        Log.TokenRefreshed(_logger, Name, grant.RefreshToken is null ? "kept the refresh token" : "rotated the refresh token");
+        return grant.AccessToken;
+    }
+
+    private AccessToken? FromStore(StoredTokens? stored)
+    {
+        if (stored is not { AccessToken: { } value, TokenType: { } type } || string.Equals(value, _rejected, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // The stored token's lifetime is unknown, so the whole margin applies; the refreshed token gets the clamped one.
+        var token = new AccessToken(value, type, stored.AccessTokenExpiresAt, stored.AccessTokenExpiresAt - _options.RefreshBeforeExpiry, stored.Scope);
+        return _time.GetUtcNow() < token.RefreshAt ? token : null;
+    }
+
+    private SignInRequiredException Required(string reason, Exception? inner)
+    {
+        Log.SignInRequired(_logger, Name, reason);
+        return new SignInRequiredException($"Client '{Name}' must sign in again: {reason}.", inner);
+    }
+}

@@ -1,0 +1,26 @@
+namespace OAuthClient.Desktop;
+
+/// <summary>The tokens of one signed-in user: the refresh token, and the last access token while it lasts.</summary>
+/// <remarks><see cref="ToString"/> never shows a token.</remarks>
+public sealed class StoredTokens
+{
+    /// <summary>Gets the refresh token, or <see langword="null"/> when the server issued none.</summary>
+    public string? RefreshToken { get; init; }
+
+    /// <summary>Gets the last access token.</summary>
+    public string? AccessToken { get; init; }
+
+    /// <summary>Gets the type of <see cref="AccessToken"/>, such as <c>Bearer</c>.</summary>
+    public string? TokenType { get; init; }
+
+    /// <summary>Gets when <see cref="AccessToken"/> expires.</summary>
+    public DateTimeOffset AccessTokenExpiresAt { get; init; }
+
+    /// <summary>Gets the scopes granted.</summary>
+    public string? Scope { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"StoredTokens {{ RefreshToken = {(RefreshToken is null ? "none" : "[redacted]")}, AccessToken = {(AccessToken is null ? "none" : "[redacted]")}, " +
+        $"AccessTokenExpiresAt = {AccessTokenExpiresAt:O}, Scope = {Scope} }}";
+}

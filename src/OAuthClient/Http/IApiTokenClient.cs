@@ -1,0 +1,25 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace OAuthClient;
+
+/// <summary>
+/// What <see cref="AccessTokenHandler"/> needs from a flow: its tokens and where they may go. The
+/// client-credentials client and the desktop sign-in each implement it, so both share one handler.
+/// </summary>
+internal interface IApiTokenClient
+{
+    /// <summary>Gets the client's name, for log lines.</summary>
+    string Name { get; }
+
+    /// <summary>Gets the origins configured to receive the token; empty means the HttpClient's base address.</summary>
+    ApiOrigin[] ApiOrigins { get; }
+
+    /// <summary>Reads a fresh cached token without waiting: the hot path.</summary>
+    bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token);
+
+    /// <summary>Gets a fresh token, from the cache or from the one request in flight.</summary>
+    ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Drops <paramref name="rejected"/>, unless a newer token already replaced it.</summary>
+    void Invalidate(AccessToken rejected);
+}

@@ -1,0 +1,121 @@
+using OAuthClient.Desktop.Tests.Support;
+
+namespace OAuthClient.Desktop.Tests.AuthorizationCode;
+
+public sealed class RefreshTests : IDisposable
+{
+    private readonly SignInFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task GetAccessTokenAsync_NothingStored_ThrowsSignInRequiredWithoutBrowser()
+    {
+        await Assert.ThrowsAsync<SignInRequiredException>(() => _fixture.SignIn.GetAccessTokenAsync().AsTask());
+
+        Assert.Empty(_fixture.Browser.Opened);
+        Assert.Empty(_fixture.Server.TokenRequests);
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_StoredTokenStillFresh_UsesItWithoutRequest()
+    {
+        await _fixture.SeedAsync(validFor: TimeSpan.FromMinutes(30));
+
+        var token = await _fixture.SignIn.GetAccessTokenAsync();
+
+        Assert.Equal("access-token-0", token.Value);
+        Assert.Empty(_fixture.Server.TokenRequests);
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_AccessTokenExpired_RefreshesAndStoresTheRotatedRefreshTokenFirst()
+    {
+        await _fixture.SeedAsync();
+
+        var token = await _fixture.SignIn.GetAccessTokenAsync();
+
+        var request = Assert.Single(_fixture.Server.TokenRequests);
+        Assert.Equal("refresh_token", request["grant_type"]);
+        Assert.Equal("refresh-token-0", request["refresh_token"]);
+        Assert.Equal(SignInFixture.ClientId, request["client_id"]);
+        var stored = await _fixture.StoredAsync();
+        Assert.Equal("refresh-token-1", stored?.RefreshToken);
+        Assert.Equal(token.Value, stored?.AccessToken);
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_ServerReturnsNoRefreshToken_KeepsTheOldOne()
+    {
+        _fixture.Server.RotateRefreshTokens = false;
+        await _fixture.SeedAsync();
+
+        await _fixture.SignIn.GetAccessTokenAsync();
+
+        Assert.Equal("refresh-token-0", (await _fixture.StoredAsync())?.RefreshToken);
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_InvalidGrant_ThrowsSignInRequiredAndClearsTheStore()
+    {
+        await _fixture.SeedAsync();
+        _fixture.Server.RotateRefreshTokens = true;
+        await _fixture.Store.WriteAsync(_fixture.StoreKey, new StoredTokens { RefreshToken = "revoked-refresh-token" }, CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<SignInRequiredException>(() => _fixture.SignIn.GetAccessTokenAsync().AsTask());
+
+        Assert.Equal("invalid_grant", Assert.IsType<TokenRequestException>(ex.InnerException).Error);
+        Assert.Null(await _fixture.StoredAsync());
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_AnotherProcessRefreshedMeanwhile_RereadsTheStoreAndUsesItsTokens()
+    {
+        await _fixture.SeedAsync(validFor: TimeSpan.FromMinutes(10));
+        await _fixture.SignIn.GetAccessTokenAsync();
+        _fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        await _fixture.SeedAsync(refreshToken: "refresh-token-from-other-process", accessToken: "access-token-from-other-process", validFor: TimeSpan.FromMinutes(10));
+
+        var token = await _fixture.SignIn.GetAccessTokenAsync();
+
+        Assert.Equal("access-token-from-other-process", token.Value);
+        Assert.Empty(_fixture.Server.TokenRequests);
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_AnotherProcessRotatedTheRefreshToken_RefreshesWithTheStoredOne()
+    {
+        await _fixture.SeedAsync(validFor: TimeSpan.FromMinutes(10));
+        await _fixture.SignIn.GetAccessTokenAsync();
+        _fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        await _fixture.SeedAsync(refreshToken: "refresh-token-from-other-process");
+
+        await _fixture.SignIn.GetAccessTokenAsync();
+
+        Assert.Equal("refresh-token-from-other-process", Assert.Single(_fixture.Server.TokenRequests)["refresh_token"]);
+    }
+
+    [Fact]
+    public async Task SignOutAsync_RevokesTheRefreshTokenAndClearsTheStore()
+    {
+        await _fixture.SeedAsync(validFor: TimeSpan.FromMinutes(10));
+        await _fixture.SignIn.GetAccessTokenAsync();
+
+        await _fixture.SignIn.SignOutAsync();
+
+        Assert.Equal(["refresh-token-0"], _fixture.Server.Revoked);
+        Assert.Null(await _fixture.StoredAsync());
+        await Assert.ThrowsAsync<SignInRequiredException>(() => _fixture.SignIn.GetAccessTokenAsync().AsTask());
+    }
+
+    [Fact]
+    public async Task SignInAsync_ThenGetAccessTokenAsync_ServesTheNewTokenWithoutRequest()
+    {
+        var signedIn = await _fixture.SignIn.SignInAsync();
+
+        var token = await _fixture.SignIn.GetAccessTokenAsync();
+
+        Assert.Equal(signedIn.Value, token.Value);
+        Assert.Single(_fixture.Server.TokenRequests);
+    }
+}

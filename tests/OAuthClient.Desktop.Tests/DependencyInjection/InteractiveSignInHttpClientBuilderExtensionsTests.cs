@@ -1,0 +1,64 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OAuthClient.Desktop.Tests.Support;
+
+namespace OAuthClient.Desktop.Tests.DependencyInjection;
+
+public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposable
+{
+    private readonly SignInFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    private ServiceProvider BuildServices(Action<InteractiveSignInOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<ITokenStore>(_fixture.Store);
+        services.AddSingleton<IBrowser>(_fixture.Browser);
+        services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => _fixture.Server.Handler);
+        services.AddHttpClient("api", c => c.BaseAddress = SignInFixture.Api)
+            .ConfigurePrimaryHttpMessageHandler(() => _fixture.ApiStub.Handler)
+            .AddInteractiveSignIn(configure);
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public async Task AddInteractiveSignIn_SignInThroughProvider_ClientSendsTheUsersTokenToItsBaseAddress()
+    {
+        using var services = BuildServices(o =>
+        {
+            o.Authority = AuthServerStub.Authority;
+            o.ClientId = SignInFixture.ClientId;
+            o.Scope = "openid offline_access api";
+        });
+
+        await services.GetRequiredService<InteractiveSignInProvider>().Get("api").SignInAsync();
+        using var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("api");
+        using var response = await client.GetAsync("me");
+
+        Assert.Equal("access-token-1", Assert.Single(_fixture.ApiStub.Calls).Token);
+    }
+
+    [Fact]
+    public void AddInteractiveSignIn_NoClientId_FailsValidationNamingClientAndProperty()
+    {
+        using var services = BuildServices(o => o.Authority = AuthServerStub.Authority);
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptionsMonitor<InteractiveSignInOptions>>().Get("api"));
+
+        Assert.Contains("'api'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ClientId", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_HttpAuthority_Refused()
+    {
+        var options = new InteractiveSignInOptions { Authority = new Uri("http://login.example.com/"), ClientId = "app" };
+
+        var ex = Assert.Throws<OptionsValidationException>(() => new InteractiveSignIn(options, new InMemoryTokenStore()));
+
+        Assert.Contains("HTTPS", ex.Message, StringComparison.Ordinal);
+    }
+}

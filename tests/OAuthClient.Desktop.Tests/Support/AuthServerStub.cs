@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using RichardSzalay.MockHttp;
+
+namespace OAuthClient.Desktop.Tests.Support;
+
+/// <summary>
+/// An authorization server on MockHttp: discovery, a token endpoint for the code and refresh grants (with
+/// refresh token rotation unless told otherwise) and a revocation endpoint. It records every request.
+/// </summary>
+public sealed class AuthServerStub
+{
+    public const string Issuer = "https://login.example.com";
+    public static readonly Uri Authority = new("https://login.example.com/");
+    public static readonly Uri AuthorizeEndpoint = new("https://login.example.com/connect/authorize");
+    public static readonly Uri TokenEndpoint = new("https://login.example.com/connect/token");
+    public static readonly Uri RevocationEndpoint = new("https://login.example.com/connect/revocation");
+
+    private readonly ConcurrentQueue<IReadOnlyDictionary<string, string>> _tokenRequests = new();
+    private readonly ConcurrentDictionary<string, bool> _validRefreshTokens = new(StringComparer.Ordinal);
+    private int _issued;
+
+    public AuthServerStub()
+    {
+        Handler.When(HttpMethod.Get, Issuer + "/.well-known/openid-configuration").Respond(_ => Json(HttpStatusCode.OK, Discovery()));
+        Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(RespondToTokenRequestAsync);
+        Handler.When(HttpMethod.Post, RevocationEndpoint.AbsoluteUri).Respond(async request =>
+        {
+            Revoked.Enqueue(Form(await request.Content!.ReadAsStringAsync())["token"]);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        });
+    }
+
+    public MockHttpMessageHandler Handler { get; } = new();
+
+    public bool AdvertisesIssParameter { get; set; } = true;
+
+    public bool RotateRefreshTokens { get; set; } = true;
+
+    public int ExpiresIn { get; set; } = 300;
+
+    /// <summary>Gets or sets the nonce put in issued ID tokens; the test browser sets it from the authorize URL.</summary>
+    public string? Nonce { get; set; }
+
+    /// <summary>Gets or sets a nonce that replaces the right one in issued ID tokens.</summary>
+    public string? ForcedNonce { get; set; }
+
+    /// <summary>Gets or sets a task every token response waits for, to hold refreshes in flight.</summary>
+    public Task? Gate { get; set; }
+
+    public IReadOnlyCollection<IReadOnlyDictionary<string, string>> TokenRequests => _tokenRequests;
+
+    public int RefreshRequestCount => _tokenRequests.Count(r => r["grant_type"] == "refresh_token");
+
+    public ConcurrentQueue<string> IssuedAccessTokens { get; } = new();
+
+    public ConcurrentQueue<string> IssuedRefreshTokens { get; } = new();
+
+    public ConcurrentQueue<string> Revoked { get; } = new();
+
+    /// <summary>Makes <paramref name="refreshToken"/> one the server accepts.</summary>
+    public void AcceptRefreshToken(string refreshToken) => _validRefreshTokens[refreshToken] = true;
+
+    public static HttpResponseMessage Json(HttpStatusCode status, string json) =>
+        new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+
+    public static Dictionary<string, string> Form(string text) => text
+        .Split('&', StringSplitOptions.RemoveEmptyEntries)
+        .Select(pair => pair.Split('=', 2))
+        .ToDictionary(p => Uri.UnescapeDataString(p[0].Replace('+', ' ')), p => Uri.UnescapeDataString(p[1].Replace('+', ' ')));
+
+    private string Discovery() => $$"""
+        {"issuer":"{{Issuer}}","authorization_endpoint":"{{AuthorizeEndpoint}}","token_endpoint":"{{TokenEndpoint}}",
+         "revocation_endpoint":"{{RevocationEndpoint}}","authorization_response_iss_parameter_supported":{{(AdvertisesIssParameter ? "true" : "false")}},
+         "code_challenge_methods_supported":["S256"]}
+        """;
+
+    private async Task<HttpResponseMessage> RespondToTokenRequestAsync(HttpRequestMessage request)
+    {
+        var form = Form(await request.Content!.ReadAsStringAsync());
+        _tokenRequests.Enqueue(form);
+        if (Gate is { } gate)
+        {
+            await gate;
+        }
+
+        var n = Interlocked.Increment(ref _issued);
+        string? refreshToken = $"refresh-token-{n}";
+        if (form["grant_type"] == "refresh_token")
+        {
+            var valid = RotateRefreshTokens ? _validRefreshTokens.TryRemove(form["refresh_token"], out _) : _validRefreshTokens.ContainsKey(form["refresh_token"]);
+            if (!valid)
+            {
+                return Json(HttpStatusCode.BadRequest, """{"error":"invalid_grant","error_description":"The refresh token is no longer valid."}""");
+            }
+
+            refreshToken = RotateRefreshTokens ? refreshToken : null;
+        }
+
+        var accessToken = $"access-token-{n}";
+        IssuedAccessTokens.Enqueue(accessToken);
+        var body = new StringBuilder($$"""{"access_token":"{{accessToken}}","token_type":"Bearer","expires_in":{{ExpiresIn}}""");
+        if (refreshToken is not null)
+        {
+            AcceptRefreshToken(refreshToken);
+            IssuedRefreshTokens.Enqueue(refreshToken);
+            body.Append(CultureInfo.InvariantCulture, $$""","refresh_token":"{{refreshToken}}" """);
+        }
+
+        if (form["grant_type"] == "authorization_code" && Nonce is not null)
+        {
+            body.Append(CultureInfo.InvariantCulture, $$""","id_token":"{{IdToken(ForcedNonce ?? Nonce)}}" """);
+        }
+
+        return Json(HttpStatusCode.OK, body.Append('}').ToString());
+    }
+
+    public static string IdToken(string nonce)
+    {
+        static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return $$"""{{Part("""{"alg":"RS256"}""")}}.{{Part($$"""{"iss":"{{Issuer}}","sub":"alice","nonce":"{{nonce}}"}""")}}.c2ln""";
+    }
+}

@@ -86,7 +86,7 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
     }
 
     public TokenRequestContext Context(Uri endpoint) => new(
-        Name, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime, Retries: 0, RetryDelay: TimeSpan.Zero);
+        Name, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime, Retries: 0, RetryDelay: TimeSpan.Zero, _options.Scope);
 
     /// <summary>Refreshes the access token; run by the cache, one at a time per key.</summary>
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)

@@ -59,7 +59,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
 
             var context = new TokenRequestContext(
                 _clientName, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime,
-                _options.TokenRequestRetries, _options.TokenRequestRetryDelay);
+                _options.TokenRequestRetries, _options.TokenRequestRetryDelay, _options.Scope);
             return await _tokenClient.RequestAsync(context, this, static (invoker, self, ct) => self.SendAsync(invoker, ct), linked.Token)
                 .ConfigureAwait(false);
         }

@@ -165,7 +165,8 @@ internal sealed class TokenClient
             context.RefreshBeforeExpiry.Ticks,
             (long)(lifetime.Ticks * ClientCredentialsDefaults.MaxRefreshShareOfLifetime)));
 
-        return new AccessToken(response.AccessToken, tokenType, receivedAt + lifetime, receivedAt + lifetime - margin, response.Scope);
+        return new AccessToken(response.AccessToken, tokenType, receivedAt + lifetime, receivedAt + lifetime - margin,
+            string.IsNullOrEmpty(response.Scope) ? context.RequestedScope : response.Scope);
     }
 
     private static TimeSpan Lifetime(TokenResponse response, TokenRequestContext context)

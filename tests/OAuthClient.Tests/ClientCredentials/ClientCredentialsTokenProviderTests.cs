@@ -27,6 +27,15 @@ public sealed class ClientCredentialsTokenProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task GetTokenAsync_ResponseWithoutScope_ReportsTheRequestedScope()
+    {
+        // RFC 6749 §5.1: a response leaves scope out when it granted exactly what was asked.
+        var token = await _services.TokenProvider.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Equal("orders.read", token.Scope);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_AgainAfterExpiry_NeverGetsTheEndedFlightsToken()
     {
         // Each round ends a flight and asks again at once: the second ask must find the cache, not the old flight.

@@ -114,14 +114,10 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         }
 
         var authority = _options.Authority!;
-        var invoker = _tokenClient.CreateInvoker();
-        using var discovery = await invoker.GetDiscoveryDocumentAsync(
-            new DiscoveryDocumentRequest
-            {
-                Address = authority.AbsoluteUri,
-                Policy = new DiscoveryPolicy { RequireHttps = _options.RequireHttps, AllowHttpOnLoopback = true, RequireKeySet = false },
-            },
-            cancellationToken).ConfigureAwait(false);
+        var context = new TokenRequestContext(
+            _clientName, authority, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime,
+            _options.TokenRequestRetries, _options.TokenRequestRetryDelay);
+        using var discovery = await _tokenClient.SendWithRetriesAsync(context, DiscoverAsync, cancellationToken).ConfigureAwait(false);
 
         if (discovery.IsError || !Uri.TryCreate(discovery.TokenEndpoint, UriKind.Absolute, out var endpoint))
         {
@@ -141,5 +137,16 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         Log.DiscoveredTokenEndpoint(_logger, _clientName, endpoint);
         _discovered = (endpoint, _time.GetUtcNow());
         return endpoint;
+    }
+
+    // A request message is sent once: each attempt builds its own.
+    private async Task<DiscoveryDocumentResponse> DiscoverAsync(HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    {
+        using var request = new DiscoveryDocumentRequest
+        {
+            Address = _options.Authority!.AbsoluteUri,
+            Policy = new DiscoveryPolicy { RequireHttps = _options.RequireHttps, AllowHttpOnLoopback = true, RequireKeySet = false },
+        };
+        return await invoker.GetDiscoveryDocumentAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -59,7 +59,7 @@ internal sealed class TokenClient
         try
         {
             var invoker = CreateInvoker();
-            var pipeline = BuildRetryPipeline(context);
+            var pipeline = BuildRetryPipeline<TokenResponse>(context);
             using var response = await pipeline.ExecuteAsync(
                 static async (s, ct) => await s.send(s.invoker, s.state, ct).ConfigureAwait(false),
                 (send, invoker, state),
@@ -77,12 +77,27 @@ internal sealed class TokenClient
         }
     }
 
-    private ResiliencePipeline<TokenResponse> BuildRetryPipeline(TokenRequestContext context)
+    /// <summary>Sends the request that <paramref name="send"/> makes, such as discovery, retrying transient failures like a token request.</summary>
+    public async Task<TResponse> SendWithRetriesAsync<TResponse>(
+        TokenRequestContext context,
+        Func<HttpMessageInvoker, CancellationToken, Task<TResponse>> send,
+        CancellationToken cancellationToken)
+        where TResponse : ProtocolResponse
     {
-        var builder = new ResiliencePipelineBuilder<TokenResponse> { TimeProvider = _time };
+        var invoker = CreateInvoker();
+        return await BuildRetryPipeline<TResponse>(context).ExecuteAsync(
+            static async (s, ct) => await s.send(s.invoker, ct).ConfigureAwait(false),
+            (send, invoker),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private ResiliencePipeline<TResponse> BuildRetryPipeline<TResponse>(TokenRequestContext context)
+        where TResponse : ProtocolResponse
+    {
+        var builder = new ResiliencePipelineBuilder<TResponse> { TimeProvider = _time };
         if (context.Retries > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions<TokenResponse>
+            builder.AddRetry(new RetryStrategyOptions<TResponse>
             {
                 MaxRetryAttempts = context.Retries,
                 Delay = context.RetryDelay,
@@ -101,7 +116,7 @@ internal sealed class TokenClient
         return builder.Build();
     }
 
-    private static bool IsTransient(TokenResponse response) => response.ErrorType switch
+    private static bool IsTransient(ProtocolResponse response) => response.ErrorType switch
     {
         ResponseErrorType.Exception => response.Exception is HttpRequestException { HttpRequestError: not HttpRequestError.ConfigurationLimitExceeded },
         ResponseErrorType.Http or ResponseErrorType.Protocol => response.HttpStatusCode is
@@ -110,7 +125,7 @@ internal sealed class TokenClient
         _ => false,
     };
 
-    private TimeSpan? RetryAfter(TokenResponse? response)
+    private TimeSpan? RetryAfter(ProtocolResponse? response)
     {
         var header = response?.HttpResponse?.Headers.RetryAfter;
         var wait = header?.Delta ?? (header?.Date - _time.GetUtcNow());
@@ -125,7 +140,7 @@ internal sealed class TokenClient
             : wait;
     }
 
-    private static string Describe(TokenResponse? response) => response switch
+    private static string Describe(ProtocolResponse? response) => response switch
     {
         null => "no response",
         { ErrorType: ResponseErrorType.Exception } => "network error",

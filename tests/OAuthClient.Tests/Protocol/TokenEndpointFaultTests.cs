@@ -113,6 +113,22 @@ public sealed class TokenEndpointFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task GetTokenAsync_DiscoveryUnavailableOnce_RetriedThenTokenRequested()
+    {
+        UseAuthority();
+        var attempts = 0;
+        _services.TokenEndpoint.Handler.When(HttpMethod.Get, Discovery.AbsoluteUri).Respond(_ => Interlocked.Increment(ref attempts) == 1
+            ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+            : TokenEndpointStub.Json(HttpStatusCode.OK, """{"issuer":"https://login.example.com","token_endpoint":"https://login.example.com/connect/token"}"""));
+
+        var token = await GetToken();
+
+        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal(2, attempts);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_DiscoveryDocumentMissing_SaysSoAndNamesAuthority()
     {
         UseAuthority();

@@ -34,6 +34,21 @@ public sealed class SharedTokenCacheTests(SharedCacheFixture fixture, ITestOutpu
         AssertNoTokenLogged(instances.All);
     }
 
+    [Theory]
+    [InlineData(ServiceInstance.Sharing.None, 8, 8)]
+    [InlineData(ServiceInstance.Sharing.EntryOnly, 1, 8)]
+    public async Task SendAsync_EightInstancesWithoutLock_ServerCountsUpToOneTokenRequestEach(ServiceInstance.Sharing sharing, int least, int most)
+    {
+        var client = TestClient.Create();
+        await using var instances = await Instances.StartAsync(8, () => ServiceInstance.StartAsync(fixture, fixture.Cache, client, sharing));
+
+        await Task.WhenAll(instances.All.SelectMany(i => Enumerable.Range(0, 200).Select(_ => i.WhoAmIAsync())).ToArray());
+
+        var tokenRequests = fixture.Server.GetTokenRequestCount(client.ClientId);
+        output.WriteLine($"{(CacheServer.UsesRedisServer ? "redis-server" : "Garnet")}: 8 instances x 200 calls, sharing {sharing}, {tokenRequests} token request(s).");
+        Assert.InRange(tokenRequests, least, most);
+    }
+
     [Fact]
     public async Task SendAsync_InstanceStartedLater_ReusesSharedTokenWithoutTokenRequest()
     {

@@ -29,20 +29,37 @@ public sealed class ServiceInstance : IAsyncDisposable
 
     public IClientCredentialsTokenProvider Tokens => _services.GetRequiredService<IClientCredentialsTokenProvider>();
 
-    public static async Task<ServiceInstance> StartAsync(SharedCacheFixture fixture, CacheServer cache, TestClient client)
+    /// <summary>How much of the package an instance uses.</summary>
+    public enum Sharing
+    {
+        /// <summary>No shared cache: each instance gets its own token.</summary>
+        None,
+
+        /// <summary>The shared entry only: no <see cref="IConnectionMultiplexer"/> in DI, so no lock.</summary>
+        EntryOnly,
+
+        /// <summary>The shared entry and the Redis lock, as documented.</summary>
+        EntryAndLock,
+    }
+
+    public static async Task<ServiceInstance> StartAsync(SharedCacheFixture fixture, CacheServer cache, TestClient client, Sharing sharing = Sharing.EntryAndLock)
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(Connection(cache));
         var logs = new CapturingLoggerProvider();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
-        services.AddSingleton<IConnectionMultiplexer>(redis);
+        if (sharing == Sharing.EntryAndLock)
+        {
+            services.AddSingleton<IConnectionMultiplexer>(redis);
+        }
+
         services.AddStackExchangeRedisCache(o =>
         {
             o.InstanceName = "tests:";
             o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis);
         });
         fixture.KeyRing.Use(services);
-        services.AddHttpClient(ClientName, c => c.BaseAddress = fixture.Server.ApiBaseAddress)
+        var api = services.AddHttpClient(ClientName, c => c.BaseAddress = fixture.Server.ApiBaseAddress)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = 16 })
             .AddClientCredentialsToken(o =>
             {
@@ -51,8 +68,10 @@ public sealed class ServiceInstance : IAsyncDisposable
                 o.ClientId = client.ClientId;
                 o.ClientSecret = DevClients.WorkerClientSecret;
                 o.Scope = DevClients.ApiReadScope;
-            })
-            .UseDistributedTokenCache(o =>
+            });
+        if (sharing != Sharing.None)
+        {
+            api.UseDistributedTokenCache(o =>
             {
                 o.KeyPrefix = client.KeyPrefix;
                 // Generous: the first call of a process pays for JIT while other tests keep both cores busy.
@@ -60,6 +79,8 @@ public sealed class ServiceInstance : IAsyncDisposable
                 o.LockExpiry = TimeSpan.FromSeconds(5);
                 o.LockWaitTimeout = TimeSpan.FromSeconds(10);
             });
+        }
+
         return new ServiceInstance(redis, services.BuildServiceProvider(), logs);
     }
 

@@ -15,6 +15,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
     private readonly TokenClient _tokenClient;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IReadOnlyList<ITokenSourceDecorator> _decorators;
     private readonly IDisposable? _changeSubscription;
     private volatile ClientCredentialsTokenSource? _source;
 
@@ -24,7 +25,8 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         TokenCache cache,
         TokenClient tokenClient,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        IReadOnlyList<ITokenSourceDecorator>? decorators = null)
     {
         Name = name;
         _options = options;
@@ -32,6 +34,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         _tokenClient = tokenClient;
         _time = time;
         _logger = logger;
+        _decorators = decorators ?? [];
         _changeSubscription = options.OnChange((_, changed) =>
         {
             if (string.Equals(changed ?? Options.DefaultName, name, StringComparison.Ordinal))
@@ -66,7 +69,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
         TryGetCachedToken(out var token)
             ? new ValueTask<AccessToken>(token)
-            : new ValueTask<AccessToken>(_cache.GetOrAcquireAsync(Source, cancellationToken));
+            : new ValueTask<AccessToken>(_cache.GetOrAcquireAsync(Source.Acquirer, cancellationToken));
 
     /// <summary>Drops <paramref name="rejected"/> from the cache, unless a newer token already replaced it.</summary>
     public void Invalidate(AccessToken rejected)
@@ -74,6 +77,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         if (_source is { } source)
         {
             _cache.Remove(source.Key, rejected);
+            (source.Acquirer as ITokenRejectionObserver)?.OnRejected(rejected);
         }
     }
 
@@ -82,6 +86,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
     private ClientCredentialsTokenSource CreateSource()
     {
         var source = new ClientCredentialsTokenSource(Name, _options.Get(Name), _tokenClient, _time, _logger);
+        source.Decorate(_decorators);
         return Interlocked.CompareExchange(ref _source, source, null) ?? source;
     }
 

@@ -12,6 +12,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     private readonly TokenClient _tokenClient;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly ITokenSourceDecorator[] _decorators;
     private readonly ConcurrentDictionary<string, ClientCredentialsClient> _clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
@@ -20,13 +21,15 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         TokenCache cache,
         TokenClient tokenClient,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        IEnumerable<ITokenSourceDecorator>? decorators = null)
     {
         _options = options;
         _cache = cache;
         _tokenClient = tokenClient;
         _time = time;
         _loggers = loggers;
+        _decorators = decorators?.ToArray() ?? [];
     }
 
     public ValueTask<AccessToken> GetTokenAsync(string clientName, CancellationToken cancellationToken = default)
@@ -66,7 +69,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
             return _clients.TryGetValue(name, out client)
                 ? client
                 : _clients[name] = new ClientCredentialsClient(
-                    name, _options, _cache, _tokenClient, _time, _loggers.CreateLogger("OAuthClient.ClientCredentials"));
+                    name, _options, _cache, _tokenClient, _time, _loggers.CreateLogger("OAuthClient.ClientCredentials"), _decorators);
         }
     }
 }

@@ -22,6 +22,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenClient tokenClient, TimeProvider time, ILogger logger)
     {
         _clientName = clientName;
+        Acquirer = this;
         _options = options;
         _tokenClient = tokenClient;
         _time = time;
@@ -30,16 +31,24 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
 
         var parameters = _parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
+        string?[] parts =
+        [
+            options.ClientId, options.Authority?.AbsoluteUri, options.TokenEndpoint?.AbsoluteUri,
+            options.Scope, options.Resource, .. parameters,
+        ];
         Key = new TokenCacheKey(
             clientName,
-            [
-                Interlocked.Increment(ref s_generation).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                options.ClientId, options.Authority?.AbsoluteUri, options.TokenEndpoint?.AbsoluteUri,
-                options.Scope, options.Resource, .. parameters,
-            ]);
+            [Interlocked.Increment(ref s_generation).ToString(System.Globalization.CultureInfo.InvariantCulture), .. parts]);
+        SharedKey = string.Join('\u001f', [clientName, .. parts]);
     }
 
     public TokenCacheKey Key { get; }
+
+    /// <summary>Gets what <see cref="Key"/> holds except its per-process generation: the same in every process with these options.</summary>
+    public string SharedKey { get; }
+
+    /// <summary>Gets the source the cache acquires tokens through: this one, or a decorator of it.</summary>
+    public ITokenSource Acquirer { get; private set; }
 
     /// <summary>Gets the origins configured to receive the token; empty means the HttpClient's base address.</summary>
     public ApiOrigin[] ApiOrigins { get; }
@@ -68,6 +77,15 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
             throw new TokenRequestException(
                 $"Client '{_clientName}' could not get a token from {endpoint} within {_options.TokenRequestTimeout} (TokenRequestTimeout).",
                 _clientName, endpoint, innerException: ex);
+        }
+    }
+
+    /// <summary>Puts the decorators' wrappers between the cache and this source; called once, before the source is shared.</summary>
+    public void Decorate(IEnumerable<ITokenSourceDecorator> decorators)
+    {
+        foreach (var decorator in decorators)
+        {
+            Acquirer = decorator.Decorate(_clientName, SharedKey, Acquirer);
         }
     }
 

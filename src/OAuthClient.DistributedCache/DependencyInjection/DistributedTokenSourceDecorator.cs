@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace OAuthClient;
+
+/// <summary>
+/// Wraps the token source of each client that called <c>UseDistributedTokenCache</c> in a <see cref="DistributedTokenSource"/>,
+/// built from the <see cref="IDistributedCache"/>, data protection and (when registered) the <see cref="IConnectionMultiplexer"/> in DI.
+/// </summary>
+internal sealed class DistributedTokenSourceDecorator : ITokenSourceDecorator
+{
+    private readonly IServiceProvider _services;
+    private readonly HashSet<string> _clients;
+    private readonly IOptionsMonitor<DistributedTokenCacheOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public DistributedTokenSourceDecorator(
+        IServiceProvider services,
+        IEnumerable<DistributedTokenCacheRegistration> registrations,
+        IOptionsMonitor<DistributedTokenCacheOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        _services = services;
+        _clients = registrations.Select(r => r.ClientName).ToHashSet(StringComparer.Ordinal);
+        _options = options;
+        _time = time;
+        _logger = loggers.CreateLogger("OAuthClient.DistributedCache");
+    }
+
+    /// <exception cref="InvalidOperationException">No <see cref="IDistributedCache"/> or data protection is registered.</exception>
+    public ITokenSource Decorate(string clientName, string sharedKey, ITokenSource source)
+    {
+        if (!_clients.Contains(clientName))
+        {
+            return source;
+        }
+
+        var options = _options.Get(clientName);
+        var cache = _services.GetService<IDistributedCache>() ?? throw new InvalidOperationException(
+            $"OAuthClient client '{clientName}' uses the distributed token cache, but no IDistributedCache is registered (for example AddStackExchangeRedisCache).");
+        var protector = options.DataProtector
+            ?? _services.GetService<IDataProtectionProvider>()?.CreateProtector(DistributedTokenCacheDefaults.ProtectorPurpose)
+            ?? throw new InvalidOperationException(
+                $"OAuthClient client '{clientName}' uses the distributed token cache, but data protection is not registered (AddDataProtection with a key ring all instances share) and DistributedTokenCacheOptions.DataProtector is not set.");
+
+        var key = SharedTokenKey.Create(options.KeyPrefix, sharedKey);
+        var store = new SharedTokenStore(clientName, key, cache, protector, options.OperationTimeout, _time, _logger);
+        var tokenLock = _services.GetService<IConnectionMultiplexer>() is { } redis
+            ? new RedisTokenLock(clientName, redis, key + DistributedTokenCacheDefaults.LockSuffix, options.LockExpiry, options.OperationTimeout, _time, _logger)
+            : null;
+        return new DistributedTokenSource(clientName, source, store, tokenLock, options.LockWaitTimeout, _time, _logger);
+    }
+}

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OAuthClient.Samples;
+using OAuthClient.Tests.Support;
 
 namespace OAuthClient.IntegrationTests.Support;
 

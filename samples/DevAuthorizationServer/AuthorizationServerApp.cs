@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
+using Microsoft.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
@@ -18,7 +19,8 @@ internal static class AuthorizationServerApp
     public const string TokenPath = "connect/token";
     public const string AuthorizationPath = "connect/authorize";
 
-    public static WebApplication Build(DevAuthorizationServerOptions options, int port, SecurityKey signingKey, SecurityKey encryptionKey, TokenLedger ledger)
+    public static WebApplication Build(
+        DevAuthorizationServerOptions options, int port, SecurityKey signingKey, SecurityKey encryptionKey, TokenLedger ledger, SecurityKey keyClientKey, DevDpop dpop)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(AuthorizationServerApp).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
@@ -54,6 +56,54 @@ internal static class AuthorizationServerApp
                 })
                 .SetOrder(int.MaxValue - 1));
             server.AddEventHandler<ValidateTokenRequestContext>(h => h.UseInlineHandler(DevServerHandlers.ValidateTokenRequest));
+
+            // private_key_jwt: degraded mode has no application store, so the key client's public key is supplied here.
+            server.AddEventHandler<ValidateTokenContext>(h => h
+                .UseInlineHandler(context =>
+                {
+                    if (context.ValidTokenTypes.Contains(TokenTypeIdentifiers.Private.ClientAssertion) && DevClients.IsKeyClient(context.Request?.ClientId))
+                    {
+                        context.TokenValidationParameters.IssuerSigningKeys = [keyClientKey];
+                    }
+
+                    return default;
+                })
+                .SetOrder(OpenIddictServerHandlers.Protection.ResolveTokenValidationParameters.Descriptor.Order + 1));
+
+            // RFC 9449 §6.1: OpenIddict keeps cnf for its own (mTLS) use, so the DPoP binding is written into the JWT here.
+            server.AddEventHandler<GenerateTokenContext>(h => h
+                .UseInlineHandler(context =>
+                {
+                    if (context.TokenType == TokenTypeIdentifiers.AccessToken
+                        && context.Transaction.Properties.TryGetValue(DevServerHandlers.DpopJktProperty, out var jkt) && jkt is string thumbprint)
+                    {
+                        context.SecurityTokenDescriptor.Claims ??= new Dictionary<string, object>(StringComparer.Ordinal);
+                        context.SecurityTokenDescriptor.Claims["cnf"] = new Dictionary<string, object>(StringComparer.Ordinal) { ["jkt"] = thumbprint };
+                    }
+
+                    return default;
+                })
+                .SetOrder(OpenIddictServerHandlers.Protection.GenerateIdentityModelToken.Descriptor.Order - 1));
+
+            // DPoP, which OpenIddict 7.8 lacks: a request with a proof gets a token bound to the proof's key.
+            server.AddEventHandler<ValidateTokenRequestContext>(h => h.UseInlineHandler(context =>
+            {
+                var http = context.Transaction.GetHttpRequest()!;
+                if (http.Headers.ContainsKey(DevDpop.HeaderName) && !context.IsRejected)
+                {
+                    var (jkt, error) = dpop.Validate(http, accessToken: null);
+                    if (error is not null)
+                    {
+                        context.Reject(error, error == DevDpop.UseNonce ? "Authorization server requires nonce in DPoP proof." : "The DPoP proof is not valid.");
+                    }
+                    else
+                    {
+                        context.Transaction.Properties[DevServerHandlers.DpopJktProperty] = jkt;
+                    }
+                }
+
+                return default;
+            }).SetOrder(int.MaxValue - 2));
             server.AddEventHandler<ValidateAuthorizationRequestContext>(h => h.UseInlineHandler(DevServerHandlers.ValidateAuthorizationRequest));
             server.AddEventHandler<HandleTokenRequestContext>(h => h.UseInlineHandler(DevServerHandlers.HandleClientCredentials));
             server.AddEventHandler<HandleAuthorizationRequestContext>(h => h.UseInlineHandler(DevServerHandlers.SignInTestUser));
@@ -62,6 +112,15 @@ internal static class AuthorizationServerApp
                 if (context.Response.AccessToken is { Length: > 0 } token)
                 {
                     ledger.Issued(token);
+                    if (context.Transaction.Properties.ContainsKey(DevServerHandlers.DpopJktProperty))
+                    {
+                        context.Response.TokenType = DevDpop.HeaderName;
+                    }
+                }
+
+                if (options.RequireDpopNonce)
+                {
+                    context.Transaction.GetHttpRequest()!.HttpContext.Response.Headers[DevDpop.NonceHeaderName] = dpop.Nonce;
                 }
 
                 return default;

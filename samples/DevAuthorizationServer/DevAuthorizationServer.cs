@@ -17,11 +17,23 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     private readonly TokenLedger _ledger = new();
     private readonly RsaSecurityKey _signingKey = new(RSA.Create(2048));
     private readonly SymmetricSecurityKey _encryptionKey = new(RandomNumberGenerator.GetBytes(32));
+    private readonly RSA _keyClientKey = RSA.Create(2048);
+    private readonly DevDpop _dpop;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private WebApplication? _authorizationServer;
     private WebApplication? _api;
 
-    private DevAuthorizationServer(DevAuthorizationServerOptions options) => _options = options;
+    private DevAuthorizationServer(DevAuthorizationServerOptions options)
+    {
+        _options = options;
+        _dpop = new DevDpop(options);
+    }
+
+    /// <summary>Gets the private key of <see cref="DevClients.KeyClientId"/> as a JSON Web Key (RS256), made at start: for samples and tests only.</summary>
+    public string KeyClientJwk => PrivateJwk(_keyClientKey.ExportParameters(includePrivateParameters: true));
+
+    /// <summary>Gets how many DPoP requests the token endpoint and the API refused with <c>use_dpop_nonce</c>.</summary>
+    public int DpopNonceRequiredCount => _dpop.NonceRequiredCount;
 
     /// <summary>Gets the issuer, whose discovery document is at <c>.well-known/openid-configuration</c>.</summary>
     public Uri Issuer { get; private set; } = null!;
@@ -51,7 +63,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         try
         {
             await server.StartAuthorizationServerAsync(server._options.AuthorizationServerPort, cancellationToken);
-            server._api = DemoApiApp.Build(server._options, server._options.ApiPort, server.Issuer, server._ledger);
+            server._api = DemoApiApp.Build(server._options, server._options.ApiPort, server.Issuer, server._ledger, server._dpop);
             server.ApiBaseAddress = await StartAppAsync(server._api, cancellationToken);
             return server;
         }
@@ -113,6 +125,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         }
 
         _signingKey.Rsa?.Dispose();
+        _keyClientKey.Dispose();
         _gate.Dispose();
     }
 
@@ -121,7 +134,8 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var app = AuthorizationServerApp.Build(_options, port, _signingKey, _encryptionKey, _ledger);
+            var app = AuthorizationServerApp.Build(
+                _options, port, _signingKey, _encryptionKey, _ledger, new RsaSecurityKey(_keyClientKey.ExportParameters(includePrivateParameters: false)), _dpop);
             try
             {
                 Issuer = await StartAppAsync(app, cancellationToken);
@@ -138,6 +152,12 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         {
             _gate.Release();
         }
+    }
+
+    private static string PrivateJwk(RSAParameters p)
+    {
+        static string E(byte[]? value) => Base64UrlEncoder.Encode(value);
+        return $$"""{"kty":"RSA","kid":"worker-jwt-1","n":"{{E(p.Modulus)}}","e":"{{E(p.Exponent)}}","d":"{{E(p.D)}}","p":"{{E(p.P)}}","q":"{{E(p.Q)}}","dp":"{{E(p.DP)}}","dq":"{{E(p.DQ)}}","qi":"{{E(p.InverseQ)}}"}""";
     }
 
     private static async Task<Uri> StartAppAsync(WebApplication app, CancellationToken cancellationToken)

@@ -19,6 +19,9 @@ public sealed class DevAuthorizationServerOptions
     /// <remarks>Defaults to the system clock. A fake clock lets tests expire tokens at the API without waiting.</remarks>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Gets or sets whether the token endpoint and the demo API require a server nonce in DPoP proofs (RFC 9449 §8, §9).</summary>
+    public bool RequireDpopNonce { get; set; }
+
     /// <summary>Gets or sets what the two apps log, and where; nothing when <see langword="null"/>.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 }

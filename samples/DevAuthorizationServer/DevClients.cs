@@ -11,6 +11,13 @@ public static class DevClients
     /// <remarks>It holds <c>:</c>, <c>+</c>, <c>%</c> and <c>/</c>, which break Basic authentication that is not form-urlencoded first (RFC 6749 §2.3.1).</remarks>
     public const string WorkerClientSecret = "dev:s3cret+with%odd/chars";
 
+    /// <summary>The confidential client that authenticates with a signed JWT (private_key_jwt, RFC 7523) instead of a secret.</summary>
+    /// <remarks>
+    /// Its key is made when the server starts: <see cref="DevAuthorizationServer.KeyClientJwk"/>. Any <c>worker-jwt.&lt;suffix&gt;</c> id
+    /// is accepted too. Assertions are checked by OpenIddict: signature, <c>iss</c>/<c>sub</c>, <c>aud</c> and lifetime.
+    /// </remarks>
+    public const string KeyClientId = "worker-jwt";
+
     /// <summary>The public client for authorization code + PKCE (S256) with loopback redirect URIs on any port.</summary>
     public const string InteractiveClientId = "desktop";
 
@@ -29,8 +36,15 @@ public static class DevClients
     /// <summary>Tells whether <paramref name="clientId"/> is <see cref="WorkerClientId"/> or one of its <c>worker.&lt;suffix&gt;</c> aliases.</summary>
     /// <param name="clientId">The client id the request named.</param>
     /// <returns><see langword="true"/> for a confidential worker client.</returns>
-    public static bool IsWorker(string? clientId) =>
+    public static bool IsWorker(string? clientId) => HasPrefix(clientId, WorkerClientId);
+
+    /// <summary>Tells whether <paramref name="clientId"/> is <see cref="KeyClientId"/> or one of its <c>worker-jwt.&lt;suffix&gt;</c> aliases.</summary>
+    /// <param name="clientId">The client id the request named.</param>
+    /// <returns><see langword="true"/> for a private_key_jwt client.</returns>
+    public static bool IsKeyClient(string? clientId) => HasPrefix(clientId, KeyClientId);
+
+    private static bool HasPrefix(string? clientId, string id) =>
         clientId is not null
-        && (string.Equals(clientId, WorkerClientId, StringComparison.Ordinal)
-            || (clientId.StartsWith(WorkerClientId + ".", StringComparison.Ordinal) && clientId.Length > WorkerClientId.Length + 1));
+        && (string.Equals(clientId, id, StringComparison.Ordinal)
+            || (clientId.StartsWith(id + ".", StringComparison.Ordinal) && clientId.Length > id.Length + 1));
 }

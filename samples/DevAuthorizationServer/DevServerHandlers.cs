@@ -15,6 +15,9 @@ namespace OAuthClient.Samples;
 /// </summary>
 internal static class DevServerHandlers
 {
+    /// <summary>The transaction property that carries the thumbprint of a valid DPoP proof's key to the sign-in.</summary>
+    public const string DpopJktProperty = "dev:dpop_jkt";
+
     public static ValueTask ValidateTokenRequest(ValidateTokenRequestContext context)
     {
         var request = context.Request;
@@ -23,6 +26,18 @@ internal static class DevServerHandlers
             if (!SecretMatches(request.ClientSecret))
             {
                 context.Reject(Errors.InvalidClient, "The client credentials are invalid.");
+            }
+            else if (!request.IsClientCredentialsGrantType())
+            {
+                context.Reject(Errors.UnauthorizedClient, "This client may only use the client_credentials grant.");
+            }
+        }
+        else if (DevClients.IsKeyClient(request.ClientId))
+        {
+            // OpenIddict has checked the assertion's signature, issuer, audience and lifetime by now, against KeyClientJwk.
+            if (!string.IsNullOrEmpty(request.ClientSecret) || string.IsNullOrEmpty(request.ClientAssertion))
+            {
+                context.Reject(Errors.InvalidClient, "This client authenticates with private_key_jwt only.");
             }
             else if (!request.IsClientCredentialsGrantType())
             {
@@ -73,7 +88,8 @@ internal static class DevServerHandlers
         if (context.Request.IsClientCredentialsGrantType())
         {
             var clientId = context.Request.ClientId!;
-            context.SignIn(CreatePrincipal(clientId, clientId, context.Request.GetScopes()));
+            var principal = CreatePrincipal(clientId, clientId, context.Request.GetScopes());
+            context.SignIn(principal);
         }
 
         return default;

@@ -18,6 +18,8 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
     private readonly DevAuthorizationServer _server = fixture.Server;
     private readonly ConcurrentQueue<string?> _seenByApi = new();
     private readonly ConcurrentQueue<string?> _seenElsewhere = new();
+    private readonly ConcurrentQueue<string?> _proofsElsewhere = new();
+    private readonly ConcurrentQueue<string?> _proofsSeenByApi = new();
     private WebApplication? _elsewhere;
     private WebApplication? _api;
 
@@ -27,12 +29,14 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
         _elsewhere = await StartAsync("http://127.0.0.2:0", app => app.MapGet("/landing", (HttpRequest r) =>
         {
             _seenElsewhere.Enqueue(r.Headers.Authorization.FirstOrDefault());
+            _proofsElsewhere.Enqueue(r.Headers["DPoP"].FirstOrDefault());
             return "landed";
         }));
         var landing = new Uri(new Uri(Address(_elsewhere)), "landing");
         _api = await StartAsync("http://127.0.0.1:0", app => app.MapGet("/jump", (HttpRequest r) =>
         {
             _seenByApi.Enqueue(r.Headers.Authorization.FirstOrDefault());
+            _proofsSeenByApi.Enqueue(r.Headers["DPoP"].FirstOrDefault());
             return Results.Redirect(landing.AbsoluteUri);
         }));
     }
@@ -61,6 +65,26 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
         Assert.StartsWith("Bearer ", Assert.Single(_seenByApi), StringComparison.Ordinal);
         Assert.Null(Assert.Single(_seenElsewhere));
         Assert.Equal(1, _server.GetTokenRequestCount(host.ClientId));
+    }
+
+    [Fact]
+    public async Task SendAsync_DpopApiRedirectsToOtherHost_NeitherTokenNorProofSentThere()
+    {
+        var api = new Uri(Address(_api!));
+        using var host = new ClientHost(_server, o =>
+        {
+            o.ApiOrigins.Add(api);
+            o.Dpop.Enabled = true;
+        });
+
+        using var response = await host.CreateClient().GetAsync(new Uri(api, "jump"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("landed", await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("DPoP ", Assert.Single(_seenByApi), StringComparison.Ordinal);
+        Assert.NotNull(Assert.Single(_proofsSeenByApi));
+        Assert.Null(Assert.Single(_seenElsewhere));
+        Assert.Null(Assert.Single(_proofsElsewhere));
     }
 
     private static async Task<WebApplication> StartAsync(string url, Action<WebApplication> map)

@@ -57,7 +57,14 @@ public static class ClientCredentials
             loggers);
 
         var handler = provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, memoryCache, ownedTokenClient));
-        handler.InnerHandler = innerHandler ?? new SocketsHttpHandler();
+        var dpop = provider.CreateDpopHandler(ClientName);
+        dpop.InnerHandler = innerHandler ?? new SocketsHttpHandler();
+        if (options.Dpop.Enabled)
+        {
+            dpop.TakeOverRedirects(dpop.InnerHandler);
+        }
+
+        handler.InnerHandler = dpop;
         return handler;
     }
 

@@ -30,6 +30,12 @@ internal static class ClientCredentialsDefaults
     /// <summary>How long a discovery document is trusted before it is read again.</summary>
     public static readonly TimeSpan DiscoveryCacheDuration = TimeSpan.FromHours(1);
 
+    /// <summary>How long a client assertion is valid after it is made.</summary>
+    public static readonly TimeSpan ClientAssertionLifetime = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest client assertion lifetime accepted.</summary>
+    public static readonly TimeSpan MaxClientAssertionLifetime = TimeSpan.FromMinutes(10);
+
     /// <summary>The largest discovery or token response read, unless the token endpoint's HttpClient says otherwise.</summary>
     public const int MaxResponseSize = 64 * 1024;
 }

@@ -16,13 +16,19 @@ public sealed class ClientCredentialsOptions
     /// <summary>Gets or sets the client identifier registered at the authorization server.</summary>
     public string? ClientId { get; set; }
 
-    /// <summary>Gets or sets the client secret.</summary>
+    /// <summary>Gets or sets the client secret, for <see cref="ClientAuthenticationMethod.ClientSecretBasic"/> and <see cref="ClientAuthenticationMethod.ClientSecretPost"/>.</summary>
     /// <remarks>Never logged, and redacted by <see cref="ToString"/>.</remarks>
     public string? ClientSecret { get; set; }
 
     /// <summary>Gets or sets how the client authenticates to the token endpoint.</summary>
     /// <remarks>Defaults to <see cref="ClientAuthenticationMethod.ClientSecretBasic"/>.</remarks>
     public ClientAuthenticationMethod ClientAuthentication { get; set; } = ClientAuthenticationMethod.ClientSecretBasic;
+
+    /// <summary>Gets the key and settings of the signed client assertion, for <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>.</summary>
+    public ClientAssertionOptions ClientAssertion { get; } = new();
+
+    /// <summary>Gets the DPoP settings (RFC 9449): off unless <see cref="DpopOptions.Enabled"/> is set.</summary>
+    public DpopOptions Dpop { get; } = new();
 
     /// <summary>Gets or sets the space-separated scopes to ask for.</summary>
     public string? Scope { get; set; }
@@ -71,5 +77,5 @@ public sealed class ClientCredentialsOptions
     public override string ToString() =>
         $"ClientCredentialsOptions {{ Authority = {Authority}, TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, " +
         $"ClientSecret = {(ClientSecret is null ? "(none)" : "[redacted]")}, ClientAuthentication = {ClientAuthentication}, " +
-        $"Scope = {Scope}, Resource = {Resource} }}";
+        $"ClientAssertion = {ClientAssertion}, Dpop = {Dpop}, Scope = {Scope}, Resource = {Resource} }}";
 }

@@ -32,14 +32,22 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
             failures.Add($"{client}: ClientId is required.");
         }
 
-        if (string.IsNullOrEmpty(options.ClientSecret))
+        if (!Enum.IsDefined(options.ClientAuthentication))
+        {
+            failures.Add($"{client}: ClientAuthentication must be ClientSecretBasic, ClientSecretPost or PrivateKeyJwt.");
+        }
+        else if (options.ClientAuthentication == ClientAuthenticationMethod.PrivateKeyJwt)
+        {
+            ValidateClientAssertion(options, client, failures);
+        }
+        else if (string.IsNullOrEmpty(options.ClientSecret))
         {
             failures.Add($"{client}: ClientSecret is required.");
         }
 
-        if (!Enum.IsDefined(options.ClientAuthentication))
+        if (options.Dpop.Enabled)
         {
-            failures.Add($"{client}: ClientAuthentication must be ClientSecretBasic or ClientSecretPost.");
+            ValidateDpop(options.Dpop, client, failures);
         }
 
         foreach (var key in options.Parameters.Keys)
@@ -77,6 +85,51 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateClientAssertion(ClientCredentialsOptions options, string client, List<string> failures)
+    {
+        var assertion = options.ClientAssertion;
+        if (assertion.Factory is not null)
+        {
+            if (assertion.Jwk is not null || assertion.Key is not null || assertion.Certificate is not null)
+            {
+                failures.Add($"{client}: set ClientAssertion.Factory or a ClientAssertion key, not both.");
+            }
+        }
+        else if (SigningKey.TryCreate(assertion.Jwk, assertion.Key, assertion.Certificate, assertion.Algorithm, "ClientAssertion", withKeyId: true, out var problem) is null)
+        {
+            failures.Add($"{client}: {problem}");
+        }
+
+        if (assertion.Lifetime <= TimeSpan.Zero || assertion.Lifetime > ClientCredentialsDefaults.MaxClientAssertionLifetime)
+        {
+            failures.Add($"{client}: ClientAssertion.Lifetime must be greater than zero and at most {ClientCredentialsDefaults.MaxClientAssertionLifetime}.");
+        }
+
+        if (!Enum.IsDefined(assertion.Audience))
+        {
+            failures.Add($"{client}: ClientAssertion.Audience must be TokenEndpoint or Issuer.");
+        }
+        else if (assertion.Audience == ClientAssertionAudience.Issuer && options.Authority is null)
+        {
+            failures.Add($"{client}: ClientAssertion.Audience = Issuer needs Authority, whose discovery document names the issuer.");
+        }
+    }
+
+    private static void ValidateDpop(DpopOptions dpop, string client, List<string> failures)
+    {
+        if (dpop.Jwk is null && dpop.Key is null)
+        {
+            if (dpop.Algorithm is not null && dpop.Algorithm != SigningKey.ES256)
+            {
+                failures.Add($"{client}: Dpop.Algorithm must be ES256 for the generated key; supply an RSA key in Dpop.Jwk or Dpop.Key for {dpop.Algorithm}.");
+            }
+        }
+        else if (SigningKey.TryCreate(dpop.Jwk, dpop.Key, certificate: null, dpop.Algorithm, "Dpop", withKeyId: false, out var problem) is null)
+        {
+            failures.Add($"{client}: {problem}");
+        }
     }
 
     private static void CheckEndpoint(string setting, Uri? endpoint, bool requireHttps, string client, List<string> failures)

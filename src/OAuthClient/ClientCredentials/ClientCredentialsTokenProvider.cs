@@ -48,6 +48,9 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     public AccessTokenHandler CreateHandler(string clientName, ApiOrigin? baseAddressOrigin, IDisposable? owned = null) =>
         new(GetClient(clientName), baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>(), owned);
 
+    public DpopHandler CreateDpopHandler(string clientName) =>
+        new(GetClient(clientName), _loggers.CreateLogger<DpopHandler>());
+
     public void Dispose()
     {
         foreach (var client in _clients.Values)

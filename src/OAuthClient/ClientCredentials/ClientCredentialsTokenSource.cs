@@ -1,3 +1,4 @@
+using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,8 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<string, string> _parameters;
-    private (Uri Endpoint, DateTimeOffset ReadAt)? _discovered;
+    private readonly IClientAssertionFactory? _assertions;
+    private (Uri Endpoint, string? Issuer, DateTimeOffset ReadAt)? _discovered;
 
     public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenClient tokenClient, TimeProvider time, ILogger logger)
     {
@@ -29,12 +31,16 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         _logger = logger;
         _parameters = new Dictionary<string, string>(options.Parameters, StringComparer.Ordinal);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
+        _assertions = CreateAssertionFactory(options, time);
+        Dpop = CreateDpop(options.Dpop, time);
 
         var parameters = _parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
         string?[] parts =
         [
             options.ClientId, options.Authority?.AbsoluteUri, options.TokenEndpoint?.AbsoluteUri,
             options.Scope, options.Resource, .. parameters,
+            // A DPoP-bound token is only good with its key (RFC 9449): the key's thumbprint is part of the token's identity.
+            .. Dpop is null ? Array.Empty<string>() : ["dpop_jkt=" + Dpop.Thumbprint],
         ];
         Key = new TokenCacheKey(
             clientName,
@@ -53,6 +59,9 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     /// <summary>Gets the origins configured to receive the token; empty means the HttpClient's base address.</summary>
     public ApiOrigin[] ApiOrigins { get; }
 
+    /// <summary>Gets the DPoP key and nonces of this client, or <see langword="null"/> when it uses Bearer tokens.</summary>
+    public DpopProofs? Dpop { get; }
+
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time);
@@ -68,7 +77,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
 
             var context = new TokenRequestContext(
                 _clientName, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime,
-                _options.TokenRequestRetries, _options.TokenRequestRetryDelay, _options.Scope);
+                _options.TokenRequestRetries, _options.TokenRequestRetryDelay, _options.Scope, DpopBound: Dpop is not null);
             return await _tokenClient.RequestAsync(context, this, static (invoker, self, ct) => self.SendAsync(invoker, ct), linked.Token)
                 .ConfigureAwait(false);
         }
@@ -91,19 +100,62 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
 
     private async Task<TokenResponse> SendAsync(HttpMessageInvoker invoker, CancellationToken cancellationToken)
     {
+        var endpoint = _options.TokenEndpoint ?? _discovered!.Value.Endpoint;
+        var response = await SendOnceAsync(invoker, endpoint, cancellationToken).ConfigureAwait(false);
+        if (Dpop is null)
+        {
+            return response;
+        }
+
+        // RFC 9449 §8: a server that wants a nonce answers use_dpop_nonce with one. Asked once more, with a fresh
+        // proof and a fresh client assertion; a second refusal goes to the caller.
+        var nonce = DpopProofs.ReadNonce(response.HttpResponse);
+        Dpop.RememberNonce(endpoint, nonce);
+        if (nonce is not null && string.Equals(response.Error, DpopProofs.UseNonceError, StringComparison.Ordinal))
+        {
+            Log.TokenRequestDpopNonce(_logger, _clientName);
+            response.Dispose();
+            response = await SendOnceAsync(invoker, endpoint, cancellationToken).ConfigureAwait(false);
+            Dpop.RememberNonce(endpoint, DpopProofs.ReadNonce(response.HttpResponse));
+        }
+
+        return response;
+    }
+
+    private async Task<TokenResponse> SendOnceAsync(HttpMessageInvoker invoker, Uri endpoint, CancellationToken cancellationToken)
+    {
         using var request = new ClientCredentialsTokenRequest
         {
-            Address = (_options.TokenEndpoint ?? _discovered!.Value.Endpoint).AbsoluteUri,
+            Address = endpoint.AbsoluteUri,
             ClientId = _options.ClientId!,
-            ClientSecret = _options.ClientSecret,
             // Explicit, never probed: credentials go out once, in the one style the server expects.
-            ClientCredentialStyle = _options.ClientAuthentication == ClientAuthenticationMethod.ClientSecretPost
-                ? ClientCredentialStyle.PostBody
-                : ClientCredentialStyle.AuthorizationHeader,
+            ClientCredentialStyle = _options.ClientAuthentication == ClientAuthenticationMethod.ClientSecretBasic
+                ? ClientCredentialStyle.AuthorizationHeader
+                : ClientCredentialStyle.PostBody,
             // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding.
             AuthorizationHeaderStyle = BasicAuthenticationHeaderStyle.Rfc6749,
             Scope = _options.Scope,
         };
+
+        if (_assertions is null)
+        {
+            request.ClientSecret = _options.ClientSecret;
+        }
+        else
+        {
+            // Each attempt gets its own assertion: a retried request must not replay a jti the server may have seen.
+            var context = new ClientAssertionContext(_clientName, _options.ClientId!, endpoint, AssertionAudience(endpoint));
+            request.ClientAssertion = new ClientAssertion
+            {
+                Type = OidcConstants.ClientAssertionTypes.JwtBearer,
+                Value = await _assertions.CreateAssertionAsync(context, cancellationToken).ConfigureAwait(false),
+            };
+        }
+
+        if (Dpop is not null)
+        {
+            request.DPoPProofToken = Dpop.CreateProof(HttpMethod.Post, endpoint, accessToken: null);
+        }
 
         if (!string.IsNullOrEmpty(_options.Resource))
         {
@@ -116,6 +168,44 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         }
 
         return await invoker.RequestClientCredentialsTokenAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private string AssertionAudience(Uri endpoint) =>
+        _options.ClientAssertion.Audience == ClientAssertionAudience.Issuer
+            ? _discovered?.Issuer ?? _options.Authority!.AbsoluteUri
+            : endpoint.AbsoluteUri;
+
+    private static IClientAssertionFactory? CreateAssertionFactory(ClientCredentialsOptions options, TimeProvider time)
+    {
+        if (options.ClientAuthentication != ClientAuthenticationMethod.PrivateKeyJwt)
+        {
+            return null;
+        }
+
+        var assertion = options.ClientAssertion;
+        if (assertion.Factory is { } factory)
+        {
+            return factory;
+        }
+
+        // The options were validated before a source is built; a key that fails here failed validation too.
+        var key = SigningKey.TryCreate(assertion.Jwk, assertion.Key, assertion.Certificate, assertion.Algorithm, "ClientAssertion", withKeyId: true, out var problem)
+            ?? throw new InvalidOperationException(problem);
+        return new JwtClientAssertionFactory(key, assertion.Lifetime, time);
+    }
+
+    private static DpopProofs? CreateDpop(DpopOptions options, TimeProvider time)
+    {
+        if (!options.Enabled)
+        {
+            return null;
+        }
+
+        var key = options.Jwk is null && options.Key is null
+            ? SigningKey.CreateEphemeral()
+            : SigningKey.TryCreate(options.Jwk, options.Key, certificate: null, options.Algorithm, "Dpop", withKeyId: false, out var problem)
+                ?? throw new InvalidOperationException(problem);
+        return new DpopProofs(key, time);
     }
 
     private async Task<Uri> GetTokenEndpointAsync(CancellationToken cancellationToken)
@@ -153,7 +243,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         }
 
         Log.DiscoveredTokenEndpoint(_logger, _clientName, endpoint);
-        _discovered = (endpoint, _time.GetUtcNow());
+        _discovered = (endpoint, discovery.Issuer, _time.GetUtcNow());
         return endpoint;
     }
 

@@ -32,8 +32,12 @@ public static class OAuthClientHttpClientBuilderExtensions
         services.TryAddSingleton<ClientCredentialsTokenProvider>();
         services.TryAddSingleton<IClientCredentialsTokenProvider>(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>());
 
-        return builder.AddHttpMessageHandler(sp =>
-            sp.GetRequiredService<ClientCredentialsTokenProvider>().CreateHandler(name, BaseAddressOrigin(sp, name)));
+        // Runs after every other handler action, so it sees the primary handler the application chose.
+        services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(b => PrepareDpop(b, name)));
+
+        return builder
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>().CreateHandler(name, BaseAddressOrigin(sp, name)))
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>().CreateDpopHandler(name));
     }
 
     /// <summary>Adds client-credentials tokens to the client, configured in code.</summary>
@@ -75,6 +79,16 @@ public static class OAuthClientHttpClientBuilderExtensions
             () => TokenClient.LimitResponseSize(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointHttpClientName)),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TokenClient>>()));
+    }
+
+    // A client that uses DPoP when its handlers are built follows redirects in DpopHandler, not in the primary handler.
+    private static void PrepareDpop(HttpMessageHandlerBuilder builder, string name)
+    {
+        if (builder.Services.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>().Get(name).Dpop.Enabled
+            && builder.AdditionalHandlers.OfType<DpopHandler>().LastOrDefault() is { } dpop)
+        {
+            dpop.TakeOverRedirects(builder.PrimaryHandler);
+        }
     }
 
     // The handler cannot see the HttpClient it serves, so it learns the BaseAddress by running the client's

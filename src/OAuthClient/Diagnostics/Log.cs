@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(114, LogLevel.Information, "Client '{ClientName}' found token endpoint {TokenEndpoint} through discovery.")]
     public static partial void DiscoveredTokenEndpoint(ILogger logger, string clientName, Uri tokenEndpoint);
 
+    [LoggerMessage(115, LogLevel.Information, "The token endpoint asked client '{ClientName}' for a DPoP nonce; asking once more with it.")]
+    public static partial void TokenRequestDpopNonce(ILogger logger, string clientName);
+
     [LoggerMessage(200, LogLevel.Warning, "Client '{ClientName}' did not attach its token to a request for {Origin}: that origin is not one of its API origins.")]
     public static partial void ForeignOrigin(ILogger logger, string clientName, string origin);
 
@@ -40,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(202, LogLevel.Information, "The API answered 401 to client '{ClientName}'; retrying once with a new token.")]
     public static partial void RetryingAfterUnauthorized(ILogger logger, string clientName);
+
+    [LoggerMessage(203, LogLevel.Information, "The API asked client '{ClientName}' for a DPoP nonce; retrying once with a new proof.")]
+    public static partial void ApiDpopNonce(ILogger logger, string clientName);
+
+    [LoggerMessage(204, LogLevel.Debug, "Client '{ClientName}' follows a redirect to {Origin} without its token and DPoP proof.")]
+    public static partial void RedirectWithoutCredentials(ILogger logger, string clientName, string origin);
 }

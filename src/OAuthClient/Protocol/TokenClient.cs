@@ -165,7 +165,19 @@ internal sealed class TokenClient
         }
 
         var tokenType = response.TokenType;
-        if (string.IsNullOrEmpty(tokenType) || string.Equals(tokenType, "Bearer", StringComparison.OrdinalIgnoreCase))
+        if (context.DpopBound)
+        {
+            // Sending a token the server did not bind as DPoP would quietly downgrade the client to Bearer.
+            if (!string.Equals(tokenType, DpopProofs.Scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Fail(context, response.HttpStatusCode,
+                    $"the token_type is '{tokenType}', not DPoP: the server did not bind the token to the client's DPoP key. " +
+                    "Enable DPoP for this client at the server, or turn Dpop.Enabled off");
+            }
+
+            tokenType = DpopProofs.Scheme;
+        }
+        else if (string.IsNullOrEmpty(tokenType) || string.Equals(tokenType, "Bearer", StringComparison.OrdinalIgnoreCase))
         {
             tokenType = "Bearer";
         }

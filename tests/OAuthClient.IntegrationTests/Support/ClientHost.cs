@@ -21,9 +21,10 @@ public sealed class ClientHost : IDisposable
         DevAuthorizationServer server,
         Action<ClientCredentialsOptions>? configure = null,
         TimeProvider? time = null,
-        int maxApiConnections = 16)
+        int maxApiConnections = 16,
+        string clientIdPrefix = DevClients.WorkerClientId)
     {
-        ClientId = $"{DevClients.WorkerClientId}.{Guid.NewGuid():N}";
+        ClientId = $"{clientIdPrefix}.{Guid.NewGuid():N}";
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         if (time is not null)
@@ -44,7 +45,7 @@ public sealed class ClientHost : IDisposable
         _services = services.BuildServiceProvider();
     }
 
-    /// <summary>Gets the client id this host uses: <c>worker.&lt;guid&gt;</c>, counted on its own by the server.</summary>
+    /// <summary>Gets the client id this host uses: <c>worker.&lt;guid&gt;</c> (or another prefix), counted on its own by the server.</summary>
     public string ClientId { get; }
 
     public CapturingLoggerProvider Logs { get; } = new();

@@ -30,6 +30,48 @@ public sealed class ClientCredentialsTests
     }
 
     [Fact]
+    public async Task CreateHandler_Dpop_SendsDpopTokenWithProof()
+    {
+        var options = Options();
+        options.Dpop.Enabled = true;
+        _tokenEndpoint.TokenType = "DPoP";
+        using var tokenClient = new HttpClient(_tokenEndpoint.Handler);
+        using var client = new HttpClient(OAuthClient.ClientCredentials.CreateHandler(options, _api.Handler, tokenClient, new FakeTimeProvider()))
+        {
+            BaseAddress = ApiStub.BaseAddress,
+        };
+
+        (await client.GetAsync("orders/1")).Dispose();
+
+        var call = Assert.Single(_api.Calls);
+        Assert.Equal("DPoP", call.Scheme);
+        Assert.NotNull(call.Dpop);
+        Assert.NotNull(Assert.Single(_tokenEndpoint.Requests).Dpop);
+    }
+
+    [Fact]
+    public void CreateHandler_Dpop_TurnsOffAutomaticRedirectsOfInnerHandler()
+    {
+        var options = Options();
+        options.Dpop.Enabled = true;
+        using var inner = new SocketsHttpHandler();
+
+        using var handler = OAuthClient.ClientCredentials.CreateHandler(options, inner);
+
+        Assert.False(inner.AllowAutoRedirect);
+    }
+
+    [Fact]
+    public void CreateHandler_Bearer_LeavesAutomaticRedirectsOn()
+    {
+        using var inner = new SocketsHttpHandler();
+
+        using var handler = OAuthClient.ClientCredentials.CreateHandler(Options(), inner);
+
+        Assert.True(inner.AllowAutoRedirect);
+    }
+
+    [Fact]
     public void CreateHandler_NoApiOrigins_ThrowsNamingTheSetting()
     {
         var options = Options();

@@ -26,7 +26,11 @@ public sealed class ApiStub
     private async Task<HttpResponseMessage> RespondAsync(HttpRequestMessage request)
     {
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync();
-        var call = new RecordedCall(request.RequestUri!, request.Headers.Authorization?.Scheme, request.Headers.Authorization?.Parameter, body);
+        var call = new RecordedCall(request.RequestUri!, request.Headers.Authorization?.Scheme, request.Headers.Authorization?.Parameter, body)
+        {
+            Method = request.Method,
+            Dpop = request.Headers.TryGetValues("DPoP", out var proofs) ? string.Join(",", proofs) : null,
+        };
         _calls.Enqueue(call);
         return Respond(call);
     }
@@ -38,5 +42,11 @@ public sealed class ApiStub
         return response;
     }
 
-    public sealed record RecordedCall(Uri Uri, string? Scheme, string? Token, string? Body);
+    public sealed record RecordedCall(Uri Uri, string? Scheme, string? Token, string? Body)
+    {
+        public HttpMethod Method { get; init; } = HttpMethod.Get;
+
+        /// <summary>Gets the DPoP header the call carried, if any.</summary>
+        public string? Dpop { get; init; }
+    }
 }

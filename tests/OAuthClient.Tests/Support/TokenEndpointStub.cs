@@ -32,6 +32,9 @@ public sealed class TokenEndpointStub
     /// <summary>Gets or sets a task every response waits for, to hold requests in flight.</summary>
     public Task? Gate { get; set; }
 
+    /// <summary>Gets or sets the token_type of issued tokens.</summary>
+    public string TokenType { get; set; } = "Bearer";
+
     /// <summary>Gets the access tokens issued so far, in order.</summary>
     public ConcurrentQueue<string> Issued { get; } = new();
 
@@ -48,7 +51,10 @@ public sealed class TokenEndpointStub
     private Task<HttpResponseMessage> RespondAsync(HttpRequestMessage request)
     {
         var form = request.Content is null ? "" : request.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        _requests.Enqueue(new RecordedRequest(request.Headers.Authorization?.ToString(), form));
+        _requests.Enqueue(new RecordedRequest(request.Headers.Authorization?.ToString(), form)
+        {
+            Dpop = request.Headers.TryGetValues("DPoP", out var proofs) ? string.Join(",", proofs) : null,
+        });
         return Gate is { } gate ? gate.ContinueWith(_ => Answer(), TaskScheduler.Default) : Task.FromResult(Answer());
     }
 
@@ -62,11 +68,14 @@ public sealed class TokenEndpointStub
         var token = $"access-token-{Interlocked.Increment(ref _issued)}";
         Issued.Enqueue(token);
         var expires = ExpiresIn is { } seconds ? $$""","expires_in":{{seconds}}""" : "";
-        return Json(HttpStatusCode.OK, $$"""{"access_token":"{{token}}","token_type":"Bearer"{{expires}}}""");
+        return Json(HttpStatusCode.OK, $$"""{"access_token":"{{token}}","token_type":"{{TokenType}}"{{expires}}}""");
     }
 
     public sealed record RecordedRequest(string? Authorization, string Form)
     {
+        /// <summary>Gets the DPoP proof the request carried, if any.</summary>
+        public string? Dpop { get; init; }
+
         public IReadOnlyDictionary<string, string> Fields => Form
             .Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('=', 2))

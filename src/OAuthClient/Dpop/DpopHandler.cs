@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient;
+
+/// <summary>
+/// Sits inside <see cref="AccessTokenHandler"/>: signs a fresh DPoP proof for each request that carries a DPoP token,
+/// answers the API's <c>use_dpop_nonce</c> once, and follows redirects itself so that neither the token nor the
+/// proof reaches the redirect's target. Requests with a Bearer token pass straight through.
+/// </summary>
+internal sealed class DpopHandler : DelegatingHandler
+{
+    private const int DefaultMaxRedirects = 50;
+
+    // Set on a request once a redirect moved it: a retry of it (after a 401) must not carry credentials to the new target.
+    private static readonly HttpRequestOptionsKey<bool> Redirected = new("OAuthClient.Dpop.Redirected");
+
+    private readonly ClientCredentialsClient _client;
+    private readonly ILogger _logger;
+    private int _maxRedirects = DefaultMaxRedirects;
+    private volatile bool _followsRedirects;
+
+    public DpopHandler(ClientCredentialsClient client, ILogger logger)
+    {
+        _client = client;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Turns off automatic redirects in <paramref name="primary"/>, so that this handler follows them itself. HttpClient
+    /// drops <c>Authorization</c> on a redirect but would forward the <c>DPoP</c> header, to any host.
+    /// </summary>
+    /// <returns><see langword="false"/> when the primary handler was already in use and cannot be changed.</returns>
+    public bool TakeOverRedirects(HttpMessageHandler? primary)
+    {
+        try
+        {
+            switch (primary)
+            {
+                case SocketsHttpHandler sockets:
+                    _maxRedirects = sockets.MaxAutomaticRedirections;
+                    sockets.AllowAutoRedirect = false;
+                    break;
+                case HttpClientHandler client:
+                    _maxRedirects = client.MaxAutomaticRedirections;
+                    client.AllowAutoRedirect = false;
+                    break;
+                default:
+                    // Other primary handlers (test doubles, custom transports) hand 3xx answers up; they are followed here.
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        _followsRedirects = true;
+        return true;
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var dpop = IsDpop(request.Headers.Authorization);
+        if (dpop && request.Options.TryGetValue(Redirected, out var redirected) && redirected)
+        {
+            request.Headers.Authorization = null;
+            dpop = false;
+        }
+
+        if (!dpop && !_followsRedirects)
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        if (dpop && !_followsRedirects)
+        {
+            // Fail closed: with automatic redirects on, the proof would follow a redirect to any host.
+            throw new InvalidOperationException(
+                $"OAuthClient client '{_client.Name}' uses DPoP, but its HttpClient handlers were built before DPoP was turned on. " +
+                "New handlers (after the HttpClientFactory handler lifetime) send DPoP requests.");
+        }
+
+        return SendAndFollowAsync(request, dpop, cancellationToken);
+    }
+
+    private static bool IsDpop(AuthenticationHeaderValue? authorization) =>
+        authorization is not null && string.Equals(authorization.Scheme, DpopProofs.Scheme, StringComparison.OrdinalIgnoreCase);
+
+    private async Task<HttpResponseMessage> SendAndFollowAsync(HttpRequestMessage request, bool dpop, CancellationToken cancellationToken)
+    {
+        var response = dpop
+            ? await SendWithProofAsync(request, cancellationToken).ConfigureAwait(false)
+            : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+
+        for (var redirects = 0; redirects < _maxRedirects && RedirectTarget(response, request.RequestUri!) is { } target; redirects++)
+        {
+            // Like HttpClient's own redirects, minus the gap: neither the token nor a proof goes along, to any host.
+            var status = response.StatusCode;
+            response.Dispose();
+            request.Headers.Authorization = null;
+            request.Headers.Remove(DpopProofs.HeaderName);
+            if (ChangesToGet(status, request.Method))
+            {
+                request.Method = HttpMethod.Get;
+                request.Content = null;
+            }
+
+            request.RequestUri = target;
+            request.Options.Set(Redirected, true);
+            Log.RedirectWithoutCredentials(_logger, _client.Name, ApiOrigin.Describe(target));
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        return response;
+    }
+
+    private async Task<HttpResponseMessage> SendWithProofAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var proofs = _client.Source.Dpop ?? throw new InvalidOperationException(
+            $"OAuthClient client '{_client.Name}' holds a DPoP token but no longer uses DPoP; the token is not sent.");
+        var uri = request.RequestUri!;
+        var token = request.Headers.Authorization!.Parameter;
+
+        Attach(request, proofs.CreateProof(request.Method, uri, token));
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var nonce = DpopProofs.ReadNonce(response);
+        proofs.RememberNonce(uri, nonce);
+        if (nonce is null || !AsksForNonce(response))
+        {
+            return response;
+        }
+
+        // RFC 9449 §9: the same token, a new proof with the server's nonce; asked once.
+        Log.ApiDpopNonce(_logger, _client.Name);
+        response.Dispose();
+        Attach(request, proofs.CreateProof(request.Method, uri, token));
+        response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        proofs.RememberNonce(uri, DpopProofs.ReadNonce(response));
+        return response;
+    }
+
+    private static void Attach(HttpRequestMessage request, string proof)
+    {
+        request.Headers.Remove(DpopProofs.HeaderName);
+        request.Headers.TryAddWithoutValidation(DpopProofs.HeaderName, proof);
+    }
+
+    private static bool AsksForNonce(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return false;
+        }
+
+        foreach (var challenge in response.Headers.WwwAuthenticate)
+        {
+            if (string.Equals(challenge.Scheme, DpopProofs.Scheme, StringComparison.OrdinalIgnoreCase)
+                && challenge.Parameter?.Contains(DpopProofs.UseNonceError, StringComparison.Ordinal) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Uri? RedirectTarget(HttpResponseMessage response, Uri current)
+    {
+        if (response.StatusCode is not (HttpStatusCode.MultipleChoices or HttpStatusCode.MovedPermanently or HttpStatusCode.Found
+            or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect)
+            || response.Headers.Location is not { } location)
+        {
+            return null;
+        }
+
+        var target = location.IsAbsoluteUri ? location : new Uri(current, location);
+        var secureToInsecure = current.Scheme == Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttps;
+        var webScheme = target.Scheme == Uri.UriSchemeHttps || target.Scheme == Uri.UriSchemeHttp;
+
+        // As HttpClient does: no redirect from HTTPS to HTTP, nor to other schemes; the 3xx goes to the caller.
+        return webScheme && !secureToInsecure ? target : null;
+    }
+
+    private static bool ChangesToGet(HttpStatusCode status, HttpMethod method) =>
+        (status == HttpStatusCode.SeeOther && method != HttpMethod.Head)
+        || (status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found && method == HttpMethod.Post);
+}

@@ -26,19 +26,33 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
     public async Task InitializeAsync()
     {
         // 127.0.0.2 is another host to HttpClient, though still this machine.
-        _elsewhere = await StartAsync("http://127.0.0.2:0", app => app.MapGet("/landing", (HttpRequest r) =>
+        _elsewhere = await StartAsync("http://127.0.0.2:0", app =>
         {
-            _seenElsewhere.Enqueue(r.Headers.Authorization.FirstOrDefault());
-            _proofsElsewhere.Enqueue(r.Headers["DPoP"].FirstOrDefault());
-            return "landed";
-        }));
+            app.MapGet("/landing", (HttpRequest r) =>
+            {
+                _seenElsewhere.Enqueue(r.Headers.Authorization.FirstOrDefault());
+                _proofsElsewhere.Enqueue(r.Headers["DPoP"].FirstOrDefault());
+                return "landed";
+            });
+            app.MapGet("/trap", (HttpRequest r) =>
+            {
+                _seenElsewhere.Enqueue(r.Headers.Authorization.FirstOrDefault());
+                r.HttpContext.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                return Results.Unauthorized();
+            });
+        });
         var landing = new Uri(new Uri(Address(_elsewhere)), "landing");
-        _api = await StartAsync("http://127.0.0.1:0", app => app.MapGet("/jump", (HttpRequest r) =>
+        var trap = new Uri(new Uri(Address(_elsewhere)), "trap");
+        _api = await StartAsync("http://127.0.0.1:0", app =>
         {
-            _seenByApi.Enqueue(r.Headers.Authorization.FirstOrDefault());
-            _proofsSeenByApi.Enqueue(r.Headers["DPoP"].FirstOrDefault());
-            return Results.Redirect(landing.AbsoluteUri);
-        }));
+            app.MapGet("/jump", (HttpRequest r) =>
+            {
+                _seenByApi.Enqueue(r.Headers.Authorization.FirstOrDefault());
+                _proofsSeenByApi.Enqueue(r.Headers["DPoP"].FirstOrDefault());
+                return Results.Redirect(landing.AbsoluteUri);
+            });
+            app.MapGet("/jump-to-trap", () => Results.Redirect(trap.AbsoluteUri));
+        });
     }
 
     public async Task DisposeAsync()
@@ -63,6 +77,19 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("landed", await response.Content.ReadAsStringAsync());
         Assert.StartsWith("Bearer ", Assert.Single(_seenByApi), StringComparison.Ordinal);
+        Assert.Null(Assert.Single(_seenElsewhere));
+        Assert.Equal(1, _server.GetTokenRequestCount(host.ClientId));
+    }
+
+    [Fact]
+    public async Task SendAsync_RedirectedHostAnswers401_NoRetryAndNoTokenSentThere()
+    {
+        var api = new Uri(Address(_api!));
+        using var host = new ClientHost(_server, o => o.ApiOrigins.Add(api));
+
+        using var response = await host.CreateClient().GetAsync(new Uri(api, "jump-to-trap"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Null(Assert.Single(_seenElsewhere));
         Assert.Equal(1, _server.GetTokenRequestCount(host.ClientId));
     }

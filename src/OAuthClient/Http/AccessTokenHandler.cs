@@ -26,7 +26,10 @@ internal sealed class AccessTokenHandler : DelegatingHandler
                 Delay = TimeSpan.Zero,
                 BackoffType = DelayBackoffType.Constant,
                 UseJitter = false,
-                ShouldHandle = args => new ValueTask<bool>(args.Outcome.Result is { } response && IsRetryableUnauthorized(response)),
+                // A redirect may have taken the request to another host, whose 401 no token of ours should answer.
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Outcome.Result is { } response && IsRetryableUnauthorized(response)
+                    && args.Context.Properties.GetValue(AttemptKey, null!).StillBoundForApi()),
                 OnRetry = args =>
                 {
                     args.Context.Properties.GetValue(AttemptKey, null!).PrepareRetry(args.Outcome.Result);
@@ -113,22 +116,7 @@ internal sealed class AccessTokenHandler : DelegatingHandler
             return false;
         }
 
-        var origins = _client.ApiOrigins;
-        bool allowed;
-        if (origins.Length > 0)
-        {
-            allowed = false;
-            for (var i = 0; i < origins.Length && !allowed; i++)
-            {
-                allowed = origins[i].Matches(uri);
-            }
-        }
-        else
-        {
-            allowed = (_baseAddressOrigin ?? throw NoApiOrigin()).Matches(uri);
-        }
-
-        if (!allowed)
+        if (!IsApiOrigin(uri))
         {
             Log.ForeignOrigin(_logger, _client.Name, ApiOrigin.Describe(uri));
             return false;
@@ -141,6 +129,25 @@ internal sealed class AccessTokenHandler : DelegatingHandler
         }
 
         return true;
+    }
+
+    private bool IsApiOrigin(Uri uri)
+    {
+        var origins = _client.ApiOrigins;
+        if (origins.Length == 0)
+        {
+            return (_baseAddressOrigin ?? throw NoApiOrigin()).Matches(uri);
+        }
+
+        foreach (var origin in origins)
+        {
+            if (origin.Matches(uri))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private InvalidOperationException NoApiOrigin() => new(
@@ -190,6 +197,10 @@ internal sealed class AccessTokenHandler : DelegatingHandler
             request.Headers.Authorization = _token.AuthorizationHeader;
             return await handler.SendInnerAsync(request, cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>Tells whether the request still goes where the token may go: a redirect rewrites its URI.</summary>
+        public bool StillBoundForApi() =>
+            request.RequestUri is { } uri && handler.IsApiOrigin(uri) && Transport.IsSecure(uri);
 
         public void PrepareRetry(HttpResponseMessage? rejected)
         {

@@ -47,20 +47,20 @@ internal sealed class ClientCredentialsClient : IDisposable
     /// <exception cref="OptionsValidationException">The client's options are invalid.</exception>
     public ClientCredentialsTokenSource Source => _source ?? CreateSource();
 
-    /// <summary>Reads a fresh cached token without waiting: the hot path.</summary>
+    /// <summary>Reads a cached token that has not expired, without waiting: the hot path.</summary>
     public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token)
     {
         var source = _source;
         if (source is not null)
         {
-            return _cache.TryGetFresh(source.Key, out token);
+            return _cache.TryGet(source, out token);
         }
 
         token = null;
         return false;
     }
 
-    /// <summary>Gets a fresh token, from the cache or from the one request in flight.</summary>
+    /// <summary>Gets a token that has not expired, from the cache or from the one request in flight.</summary>
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
         TryGetCachedToken(out var token)
             ? new ValueTask<AccessToken>(token)

@@ -7,7 +7,9 @@ namespace OAuthClient;
 
 /// <summary>
 /// Keeps tokens in an <see cref="IMemoryCache"/> and makes sure concurrent misses on one key share one
-/// token request. Only successes are stored; a failed request reaches every waiting caller and is then forgotten.
+/// token request. A token in its refresh window is still served while one background request replaces it;
+/// callers wait only once a token has really expired. Only successes are stored; a failed request reaches
+/// every waiting caller and is then forgotten.
 /// </summary>
 internal sealed class TokenCache
 {
@@ -26,14 +28,33 @@ internal sealed class TokenCache
         _logger = logger;
     }
 
-    /// <summary>Reads a token that is not yet due for renewal: the hot path, free of locks and allocations.</summary>
-    public bool TryGetFresh(TokenCacheKey key, [NotNullWhen(true)] out AccessToken? token)
+    /// <summary>
+    /// Reads a token that has not expired: the hot path, free of locks and allocations. A token past its
+    /// refresh time is still returned, and the first caller to see it starts its background replacement.
+    /// </summary>
+    public bool TryGet(ITokenSource source, [NotNullWhen(true)] out AccessToken? token)
     {
-        if (_cache.TryGetValue(key, out var value) && value is AccessToken cached && _time.GetUtcNow() < cached.RefreshAt)
+        if (_cache.TryGetValue(source.Key, out var value) && value is CachedToken cached)
         {
-            Log.CacheHit(_logger, key.ClientName);
-            token = cached;
-            return true;
+            var now = _time.GetUtcNow();
+            var current = cached.Token;
+            if (now < current.RefreshAt)
+            {
+                Log.CacheHit(_logger, source.Key.ClientName);
+                token = current;
+                return true;
+            }
+
+            if (now < current.ExpiresAt)
+            {
+                if (cached.TryBeginRefresh(now))
+                {
+                    StartRefresh(source, cached);
+                }
+
+                token = current;
+                return true;
+            }
         }
 
         token = null;
@@ -47,7 +68,7 @@ internal sealed class TokenCache
         var key = source.Key;
         while (true)
         {
-            if (TryGetFresh(key, out var token))
+            if (TryGet(source, out var token))
             {
                 return Task.FromResult(token);
             }
@@ -61,7 +82,7 @@ internal sealed class TokenCache
             if (_inFlight.TryAdd(key, flight.Task))
             {
                 Log.CacheMiss(_logger, key.ClientName);
-                _ = AcquireAsync(source, flight);
+                _ = AcquireAsync(source, flight, refreshing: null);
                 return flight.Task.WaitAsync(cancellationToken);
             }
         }
@@ -72,7 +93,7 @@ internal sealed class TokenCache
     {
         lock (_gate)
         {
-            if (_cache.TryGetValue(key, out var value) && ReferenceEquals(value, rejected))
+            if (_cache.TryGetValue(key, out var value) && value is CachedToken cached && ReferenceEquals(cached.Token, rejected))
             {
                 _cache.Remove(key);
                 Log.TokenDropped(_logger, key.ClientName);
@@ -92,7 +113,26 @@ internal sealed class TokenCache
         }
     }
 
-    private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight)
+    private void StartRefresh(ITokenSource source, CachedToken cached)
+    {
+        var flight = new TaskCompletionSource<AccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inFlight.TryAdd(source.Key, flight.Task))
+        {
+            // A request for this key already runs (a caller whose token was dropped); it replaces this token too.
+            cached.EndRefresh(_time.GetUtcNow());
+            return;
+        }
+
+        Log.RefreshStarted(_logger, source.Key.ClientName, cached.Token.ExpiresAt);
+        // On the thread pool and without the caller's ExecutionContext: the caller who noticed must not pay for
+        // the request, nor lend it its ambient state.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static s => _ = s.Cache.AcquireAsync(s.Source, s.Flight, s.Cached),
+            (Cache: this, Source: source, Flight: flight, Cached: cached),
+            preferLocal: false);
+    }
+
+    private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight, CachedToken? refreshing)
     {
         var key = source.Key;
         AccessToken? token = null;
@@ -100,7 +140,7 @@ internal sealed class TokenCache
         try
         {
             // A flight that ended between this caller's miss and its TryAdd may already have stored a token.
-            if (!TryGetFresh(key, out token))
+            if (refreshing is not null || !TryGetFresh(key, out token))
             {
                 token = await source.RequestTokenAsync(CancellationToken.None).ConfigureAwait(false);
                 Store(key, token);
@@ -114,6 +154,11 @@ internal sealed class TokenCache
         // The flight leaves the table before it completes: a caller who already has this result and asks
         // again must find the cache (or start a new flight), never join a flight that has ended.
         _inFlight.TryRemove(new KeyValuePair<TokenCacheKey, Task<AccessToken>>(key, flight.Task));
+        if (refreshing is not null)
+        {
+            EndRefresh(key, refreshing, failure);
+        }
+
         if (failure is null)
         {
             flight.SetResult(token!);
@@ -124,6 +169,35 @@ internal sealed class TokenCache
             // Every caller may have given up waiting; observe the failure so it is not reported as unobserved.
             _ = flight.Task.Exception;
         }
+    }
+
+    private void EndRefresh(TokenCacheKey key, CachedToken refreshing, Exception? failure)
+    {
+        // After a failure the old token stays in use until it expires, with one retry per back-off, never a
+        // stampede. After a success the entry has normally been replaced; if the new token could not be stored
+        // (it expired at once), the back-off keeps the old entry from asking again on every call.
+        var delay = ClientCredentialsDefaults.RefreshRetryDelay;
+        refreshing.EndRefresh(_time.GetUtcNow() + delay);
+        if (failure is null)
+        {
+            Log.Refreshed(_logger, key.ClientName);
+        }
+        else
+        {
+            Log.RefreshFailed(_logger, key.ClientName, refreshing.Token.ExpiresAt, delay, failure);
+        }
+    }
+
+    private bool TryGetFresh(TokenCacheKey key, [NotNullWhen(true)] out AccessToken? token)
+    {
+        if (_cache.TryGetValue(key, out var value) && value is CachedToken cached && _time.GetUtcNow() < cached.Token.RefreshAt)
+        {
+            token = cached.Token;
+            return true;
+        }
+
+        token = null;
+        return false;
     }
 
     private void Store(TokenCacheKey key, AccessToken token)
@@ -137,7 +211,7 @@ internal sealed class TokenCache
         var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = 1 };
         lock (_gate)
         {
-            _cache.Set(key, token, entry);
+            _cache.Set(key, new CachedToken(token), entry);
         }
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -46,17 +45,16 @@ public static class ClientCredentials
 
         var time = timeProvider ?? TimeProvider.System;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
-        var memoryCache = new MemoryCache(new MemoryCacheOptions());
         var ownedTokenClient = tokenEndpointClient is null ? new HttpClient() : null;
         var tokenInvoker = tokenEndpointClient ?? ownedTokenClient!;
         var provider = new ClientCredentialsTokenProvider(
             new FixedOptionsMonitor(options),
-            new TokenCache(memoryCache, time, loggers.CreateLogger<TokenCache>()),
+            new TokenCache(time, loggers.CreateLogger<TokenCache>()),
             new TokenClient(() => tokenInvoker, time, loggers.CreateLogger<TokenClient>()),
             time,
             loggers);
 
-        var handler = provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, memoryCache, ownedTokenClient));
+        var handler = provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, ownedTokenClient));
         handler.InnerHandler = innerHandler ?? new SocketsHttpHandler();
         return handler;
     }

@@ -25,7 +25,6 @@ public static class OAuthClientHttpClientBuilderExtensions
         var services = builder.Services;
         services.AddOptions<ClientCredentialsOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientCredentialsOptions>, ClientCredentialsOptionsValidator>());
-        services.AddMemoryCache();
         services.AddHttpClient(TokenEndpointHttpClientName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TokenCache>();

@@ -8,8 +8,7 @@ namespace OAuthClient;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(100, LogLevel.Debug, "Token cache hit for client '{ClientName}'.")]
-    public static partial void CacheHit(ILogger logger, string clientName);
+    // 100 was "token cache hit": a line per API call, dropped from the hot path. Ids are not reused.
 
     [LoggerMessage(101, LogLevel.Debug, "Token cache miss for client '{ClientName}'; requesting a token.")]
     public static partial void CacheMiss(ILogger logger, string clientName);

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using OAuthClient.Tests.Support;
 
 namespace OAuthClient.Tests.Tokens;
@@ -81,6 +82,19 @@ public sealed class TokenCacheTests : IDisposable
         Assert.Contains(TestServices.ClientName, line.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(first.Value, line.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(TestServices.ClientSecret, line.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_SystemClock_SecondCallServedFromCache()
+    {
+        // The system clock takes the tick-count fast path; every other test runs on the fake clock.
+        _services.ConfigureServices = s => s.AddSingleton(TimeProvider.System);
+
+        var first = await Tokens.GetTokenAsync(TestServices.ClientName);
+        var second = await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Same(first, second);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using BenchmarkDotNet.Reports;
 namespace OAuthClient.Benchmarks;
 
 /// <summary>
-/// A short job: the machine is small and shared, so every benchmark gets one launch, 3 warm-up and 12
+/// A short job: the machine is small and shared, so every benchmark gets one launch, 3 warm-up and 15
 /// measured iterations, and the whole run stays within a few minutes. Medians are reported, as they
 /// resist the noise of other processes better than means.
 /// </summary>
@@ -18,7 +18,7 @@ internal sealed class BoundedConfig : ManualConfig
         AddJob(Job.Default
             .WithLaunchCount(1)
             .WithWarmupCount(3)
-            .WithIterationCount(12)
+            .WithIterationCount(15)
             .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
             .WithId("Bounded"));
         AddDiagnoser(MemoryDiagnoser.Default);

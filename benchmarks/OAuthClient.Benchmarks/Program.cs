@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using OAuthClient.Benchmarks;
 
-// --load: the concurrency and expiry checks; --memory: bytes kept per cached client; anything else goes to BenchmarkDotNet.
+// --load: the concurrency and expiry checks; --memory: bytes kept per cached client; --interleaved: the handler
+// rows measured in alternation; anything else goes to BenchmarkDotNet.
 if (args.Contains("--load"))
 {
     return await LoadTest.RunAsync();
@@ -10,6 +11,11 @@ if (args.Contains("--load"))
 if (args.Contains("--memory"))
 {
     return await MemoryPerEntry.RunAsync();
+}
+
+if (args.Contains("--interleaved"))
+{
+    return await InterleavedComparison.RunAsync();
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(HandlerBenchmarks).Assembly).Run(args);

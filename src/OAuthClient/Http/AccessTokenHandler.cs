@@ -114,6 +114,11 @@ internal sealed class AccessTokenHandler : DelegatingHandler
         }
 
         var origins = _client.Source.ApiOrigins;
+        if (IsSecureOriginByText(origins, uri))
+        {
+            return true;
+        }
+
         bool allowed;
         if (origins.Length > 0)
         {
@@ -141,6 +146,25 @@ internal sealed class AccessTokenHandler : DelegatingHandler
         }
 
         return true;
+    }
+
+    // The hot path: the URI's text starts with one of the client's secure origins, so nothing is parsed or logged.
+    private bool IsSecureOriginByText(ApiOrigin[] origins, Uri uri)
+    {
+        if (origins.Length == 0)
+        {
+            return _baseAddressOrigin is { IsSecure: true } origin && origin.MatchesText(uri);
+        }
+
+        foreach (var origin in origins)
+        {
+            if (origin.IsSecure && origin.MatchesText(uri))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private InvalidOperationException NoApiOrigin() => new(

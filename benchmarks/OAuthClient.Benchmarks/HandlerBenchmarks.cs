@@ -6,7 +6,7 @@ using OAuthClient.Benchmarks.Stubs;
 namespace OAuthClient.Benchmarks;
 
 /// <summary>One GET through an HttpClient whose API answers 200 at once: what the token handler adds per request.</summary>
-[Config(typeof(BoundedConfig))]
+[Config(typeof(ThreeLaunchConfig))]
 public class HandlerBenchmarks
 {
     private static readonly Uri Path = new("orders/1", UriKind.Relative);

@@ -45,7 +45,7 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
 
     public ApiOrigin[] ApiOrigins { get; }
 
-    public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token) => _cache.TryGetFresh(Key, out token);
+    public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token) => _cache.TryGet(this, out token);
 
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
         TryGetCachedToken(out var token)

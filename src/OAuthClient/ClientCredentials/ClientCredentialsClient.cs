@@ -52,20 +52,21 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
 
     public ApiOrigin[] ApiOrigins => Source.ApiOrigins;
 
-    /// <summary>Reads a fresh cached token without waiting: the hot path.</summary>
+    /// <summary>Reads a cached token that has not expired, without waiting: the hot path.</summary>
     public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token)
     {
         var source = _source;
         if (source is not null)
         {
-            return _cache.TryGetFresh(source.Key, out token);
+            // The acquirer, not the source: a background renewal must go through the shared cache too, when there is one.
+            return _cache.TryGet(source.Acquirer, out token);
         }
 
         token = null;
         return false;
     }
 
-    /// <summary>Gets a fresh token, from the cache or from the one request in flight.</summary>
+    /// <summary>Gets a token that has not expired, from the cache or from the one request in flight.</summary>
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
         TryGetCachedToken(out var token)
             ? new ValueTask<AccessToken>(token)

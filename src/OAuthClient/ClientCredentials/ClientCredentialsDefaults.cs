@@ -6,6 +6,9 @@ internal static class ClientCredentialsDefaults
     /// <summary>How long before <c>expires_in</c> runs out a token is renewed.</summary>
     public static readonly TimeSpan RefreshBeforeExpiry = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long after a failed background refresh the next one may start; the current token is used meanwhile.</summary>
+    public static readonly TimeSpan RefreshRetryDelay = TimeSpan.FromSeconds(30);
+
     /// <summary>The largest share of a token's lifetime that <see cref="RefreshBeforeExpiry"/> may take.</summary>
     public const double MaxRefreshShareOfLifetime = 0.25;
 

@@ -47,7 +47,11 @@ public sealed class ClientCredentialsOptions
     public IList<Uri> ApiOrigins { get; } = new List<Uri>();
 
     /// <summary>Gets or sets how long before it expires a token is renewed.</summary>
-    /// <remarks>Defaults to 60 seconds, and is never more than a quarter of the token's lifetime.</remarks>
+    /// <remarks>
+    /// Defaults to 60 seconds, and is never more than a quarter of the token's lifetime. From then on requests
+    /// keep using the current token while one background request replaces it; if that request fails, the next
+    /// waits 30 seconds. Only a request made after the token has expired waits for a new one.
+    /// </remarks>
     public TimeSpan RefreshBeforeExpiry { get; set; } = ClientCredentialsDefaults.RefreshBeforeExpiry;
 
     /// <summary>Gets or sets the lifetime assumed when the token response carries no <c>expires_in</c>.</summary>

@@ -8,14 +8,22 @@ namespace OAuthClient;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(100, LogLevel.Debug, "Token cache hit for client '{ClientName}'.")]
-    public static partial void CacheHit(ILogger logger, string clientName);
+    // 100 was "token cache hit": a line per API call, dropped from the hot path. Ids are not reused.
 
     [LoggerMessage(101, LogLevel.Debug, "Token cache miss for client '{ClientName}'; requesting a token.")]
     public static partial void CacheMiss(ILogger logger, string clientName);
 
     [LoggerMessage(102, LogLevel.Debug, "Dropped the rejected token of client '{ClientName}' from the cache.")]
     public static partial void TokenDropped(ILogger logger, string clientName);
+
+    [LoggerMessage(103, LogLevel.Debug, "Token of client '{ClientName}' is due for renewal; refreshing it in the background while it is used until {ExpiresAt}.")]
+    public static partial void RefreshStarted(ILogger logger, string clientName, DateTimeOffset expiresAt);
+
+    [LoggerMessage(104, LogLevel.Debug, "Background refresh of the token of client '{ClientName}' succeeded.")]
+    public static partial void Refreshed(ILogger logger, string clientName);
+
+    [LoggerMessage(105, LogLevel.Warning, "Background refresh of the token of client '{ClientName}' failed; the current token is used until it expires at {ExpiresAt}, and the next attempt waits {RetryDelay}.")]
+    public static partial void RefreshFailed(ILogger logger, string clientName, DateTimeOffset expiresAt, TimeSpan retryDelay, Exception exception);
 
     [LoggerMessage(110, LogLevel.Information, "Client '{ClientName}' got a {TokenType} token for scope '{Scope}' valid for {Lifetime}.")]
     public static partial void TokenAcquired(ILogger logger, string clientName, string tokenType, string? scope, TimeSpan lifetime);

@@ -116,6 +116,11 @@ internal sealed class AccessTokenHandler : DelegatingHandler
             return false;
         }
 
+        if (IsSecureOriginByText(_client.ApiOrigins, uri))
+        {
+            return true;
+        }
+
         if (!IsApiOrigin(uri))
         {
             Log.ForeignOrigin(_logger, _client.Name, ApiOrigin.Describe(uri));
@@ -129,6 +134,25 @@ internal sealed class AccessTokenHandler : DelegatingHandler
         }
 
         return true;
+    }
+
+    // The hot path: the URI's text starts with one of the client's secure origins, so nothing is parsed or logged.
+    private bool IsSecureOriginByText(ApiOrigin[] origins, Uri uri)
+    {
+        if (origins.Length == 0)
+        {
+            return _baseAddressOrigin is { IsSecure: true } origin && origin.MatchesText(uri);
+        }
+
+        foreach (var origin in origins)
+        {
+            if (origin.IsSecure && origin.MatchesText(uri))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsApiOrigin(Uri uri)

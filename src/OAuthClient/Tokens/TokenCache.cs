@@ -6,17 +6,33 @@ using Microsoft.Extensions.Logging;
 namespace OAuthClient;
 
 /// <summary>
-/// Keeps tokens in an <see cref="IMemoryCache"/> and makes sure concurrent misses on one key share one
-/// token request. Only successes are stored; a failed request reaches every waiting caller and is then forgotten.
+/// Keeps tokens in an <see cref="IMemoryCache"/> and makes sure concurrent misses on one key share one token
+/// request. A token in its refresh window is still served while one background request replaces it; callers
+/// wait only once a token has really expired. Only successes are stored; a failed request reaches every
+/// waiting caller and is then forgotten.
 /// </summary>
+/// <remarks>
+/// A hit reads the entry from the key's <see cref="TokenCacheKey.Slot"/> rather than looking it up: the key is
+/// built once per client, so the hit costs a field read and, with the system clock, a tick-count comparison.
+/// The memory cache holds the entries, expires them with their tokens and may evict them; an eviction clears
+/// the slot, and the next call asks for a new token.
+/// </remarks>
 internal sealed class TokenCache
 {
+    // Environment.TickCount64 advances in steps of up to a few milliseconds (a coarse clock on Linux); the last
+    // stretch before the refresh time takes the precise path, so the cheap check never errs late.
+    private const long TickSlackMilliseconds = 50;
+
+    private static readonly PostEvictionDelegate ClearSlot = static (key, value, _, _) =>
+        Interlocked.CompareExchange(ref ((TokenCacheKey)key).Slot, null, (CachedToken?)value);
+
     private readonly IMemoryCache _cache;
+    private readonly ConcurrentDictionary<TokenCacheKey, Task<AccessToken>> _inFlight = new();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<TokenCacheKey, Task<AccessToken>> _inFlight = new();
+    private readonly bool _systemClock;
 
-    // Serialises Store and Remove so that dropping a rejected token can never drop its replacement.
+    // Serialises storing and dropping entries, so that dropping a rejected token can never drop its replacement.
     private readonly object _gate = new();
 
     public TokenCache(IMemoryCache cache, TimeProvider time, ILogger<TokenCache> logger)
@@ -24,16 +40,26 @@ internal sealed class TokenCache
         _cache = cache;
         _time = time;
         _logger = logger;
+        // With the system clock, "not yet due" is answered from the monotonic tick count (4 ns) instead of the
+        // wall clock (23 ns, most of a hit). Any other TimeProvider (a fake one in tests) is asked every time.
+        _systemClock = ReferenceEquals(time, TimeProvider.System);
     }
 
-    /// <summary>Reads a token that is not yet due for renewal: the hot path, free of locks and allocations.</summary>
-    public bool TryGetFresh(TokenCacheKey key, [NotNullWhen(true)] out AccessToken? token)
+    /// <summary>
+    /// Reads a token that has not expired: the hot path, free of locks and allocations. A token past its
+    /// refresh time is still returned, and the first caller to see it starts its background replacement.
+    /// </summary>
+    public bool TryGet(ITokenSource source, [NotNullWhen(true)] out AccessToken? token)
     {
-        if (_cache.TryGetValue(key, out var value) && value is AccessToken cached && _time.GetUtcNow() < cached.RefreshAt)
+        if ((Volatile.Read(ref source.Key.Slot) ?? Lookup(source.Key)) is { } cached)
         {
-            Log.CacheHit(_logger, key.ClientName);
-            token = cached;
-            return true;
+            if (_systemClock && Environment.TickCount64 < cached.FreshUntilTick)
+            {
+                token = cached.Token;
+                return true;
+            }
+
+            return TryGetSlow(source, cached, out token);
         }
 
         token = null;
@@ -47,7 +73,7 @@ internal sealed class TokenCache
         var key = source.Key;
         while (true)
         {
-            if (TryGetFresh(key, out var token))
+            if (TryGet(source, out var token))
             {
                 return Task.FromResult(token);
             }
@@ -61,7 +87,7 @@ internal sealed class TokenCache
             if (_inFlight.TryAdd(key, flight.Task))
             {
                 Log.CacheMiss(_logger, key.ClientName);
-                _ = AcquireAsync(source, flight);
+                _ = AcquireAsync(source, flight, refreshing: null);
                 return flight.Task.WaitAsync(cancellationToken);
             }
         }
@@ -72,9 +98,9 @@ internal sealed class TokenCache
     {
         lock (_gate)
         {
-            if (_cache.TryGetValue(key, out var value) && ReferenceEquals(value, rejected))
+            if ((Volatile.Read(ref key.Slot) ?? Lookup(key)) is { } cached && ReferenceEquals(cached.Token, rejected))
             {
-                _cache.Remove(key);
+                Drop(key, cached);
                 Log.TokenDropped(_logger, key.ClientName);
                 return true;
             }
@@ -89,10 +115,81 @@ internal sealed class TokenCache
         lock (_gate)
         {
             _cache.Remove(key);
+            Volatile.Write(ref key.Slot, null);
         }
     }
 
-    private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight)
+    // The entry another key instance stored, or one this key's slot lost; the slot keeps it from then on.
+    private CachedToken? Lookup(TokenCacheKey key)
+    {
+        if (_cache.TryGetValue(key, out var value) && value is CachedToken cached)
+        {
+            Interlocked.CompareExchange(ref key.Slot, cached, null);
+            return cached;
+        }
+
+        return null;
+    }
+
+    private bool TryGetSlow(ITokenSource source, CachedToken cached, [NotNullWhen(true)] out AccessToken? token)
+    {
+        var now = _time.GetUtcNow();
+        var current = cached.Token;
+        if (now < current.RefreshAt)
+        {
+            token = current;
+            return true;
+        }
+
+        if (now < current.ExpiresAt)
+        {
+            if (cached.TryBeginRefresh(now))
+            {
+                StartRefresh(source, cached);
+            }
+
+            token = current;
+            return true;
+        }
+
+        lock (_gate)
+        {
+            if (ReferenceEquals(Volatile.Read(ref source.Key.Slot) ?? Lookup(source.Key), cached))
+            {
+                Drop(source.Key, cached);
+            }
+        }
+
+        token = null;
+        return false;
+    }
+
+    private void Drop(TokenCacheKey key, CachedToken cached)
+    {
+        _cache.Remove(key);
+        Interlocked.CompareExchange(ref key.Slot, null, cached);
+    }
+
+    private void StartRefresh(ITokenSource source, CachedToken cached)
+    {
+        var flight = new TaskCompletionSource<AccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inFlight.TryAdd(source.Key, flight.Task))
+        {
+            // A request for this key already runs (a caller whose token was dropped); it replaces this token too.
+            cached.EndRefresh(_time.GetUtcNow());
+            return;
+        }
+
+        Log.RefreshStarted(_logger, source.Key.ClientName, cached.Token.ExpiresAt);
+        // On the thread pool and without the caller's ExecutionContext: the caller who noticed must not pay for
+        // the request, nor lend it its ambient state.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static s => _ = s.Cache.AcquireAsync(s.Source, s.Flight, s.Cached),
+            (Cache: this, Source: source, Flight: flight, Cached: cached),
+            preferLocal: false);
+    }
+
+    private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight, CachedToken? refreshing)
     {
         var key = source.Key;
         AccessToken? token = null;
@@ -100,7 +197,7 @@ internal sealed class TokenCache
         try
         {
             // A flight that ended between this caller's miss and its TryAdd may already have stored a token.
-            if (!TryGetFresh(key, out token))
+            if (refreshing is not null || !TryGetFresh(key, out token))
             {
                 token = await source.RequestTokenAsync(CancellationToken.None).ConfigureAwait(false);
                 Store(key, token);
@@ -114,6 +211,11 @@ internal sealed class TokenCache
         // The flight leaves the table before it completes: a caller who already has this result and asks
         // again must find the cache (or start a new flight), never join a flight that has ended.
         _inFlight.TryRemove(new KeyValuePair<TokenCacheKey, Task<AccessToken>>(key, flight.Task));
+        if (refreshing is not null)
+        {
+            EndRefresh(key, refreshing, failure);
+        }
+
         if (failure is null)
         {
             flight.SetResult(token!);
@@ -126,18 +228,57 @@ internal sealed class TokenCache
         }
     }
 
+    private void EndRefresh(TokenCacheKey key, CachedToken refreshing, Exception? failure)
+    {
+        // After a failure the old token stays in use until it expires, with one retry per back-off, never a
+        // stampede. After a success the entry has normally been replaced; if the new token could not be stored
+        // (it expired at once), the back-off keeps the old entry from asking again on every call.
+        var delay = ClientCredentialsDefaults.RefreshRetryDelay;
+        refreshing.EndRefresh(_time.GetUtcNow() + delay);
+        if (failure is null)
+        {
+            Log.Refreshed(_logger, key.ClientName);
+        }
+        else
+        {
+            Log.RefreshFailed(_logger, key.ClientName, refreshing.Token.ExpiresAt, delay, failure);
+        }
+    }
+
+    private bool TryGetFresh(TokenCacheKey key, [NotNullWhen(true)] out AccessToken? token)
+    {
+        if ((Volatile.Read(ref key.Slot) ?? Lookup(key)) is { } cached && _time.GetUtcNow() < cached.Token.RefreshAt)
+        {
+            token = cached.Token;
+            return true;
+        }
+
+        token = null;
+        return false;
+    }
+
     private void Store(TokenCacheKey key, AccessToken token)
     {
-        var lifetime = token.ExpiresAt - _time.GetUtcNow();
+        var now = _time.GetUtcNow();
+        var lifetime = token.ExpiresAt - now;
         if (lifetime <= TimeSpan.Zero)
         {
             return;
         }
 
+        var untilRefresh = token.RefreshAt - now;
+        var freshUntilTick = _systemClock && untilRefresh.TotalMilliseconds > TickSlackMilliseconds
+            ? Environment.TickCount64 + (long)untilRefresh.TotalMilliseconds - TickSlackMilliseconds
+            : long.MinValue;
+        var cached = new CachedToken(token, freshUntilTick);
+
+        // Relative to our clock: the memory cache reads its own, which a fake TimeProvider does not move.
         var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = 1 };
+        entry.RegisterPostEvictionCallback(ClearSlot);
         lock (_gate)
         {
-            _cache.Set(key, token, entry);
+            _cache.Set(key, cached, entry);
+            Volatile.Write(ref key.Slot, cached);
         }
     }
 }

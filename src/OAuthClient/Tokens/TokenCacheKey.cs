@@ -19,6 +19,13 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
 
     public string ClientName { get; }
 
+    /// <summary>
+    /// The entry the <see cref="TokenCache"/> last stored or read under this key, so a hit reads a field
+    /// instead of looking the key up. The cache's <c>IMemoryCache</c> stays the store: evicting the entry
+    /// there clears this slot.
+    /// </summary>
+    internal CachedToken? Slot;
+
     public bool Equals(TokenCacheKey? other) =>
         ReferenceEquals(this, other) || (other is not null && other._hash == _hash && string.Equals(other._text, _text, StringComparison.Ordinal));
 

@@ -32,6 +32,34 @@ public sealed partial class AccessTokenHandlerTests
         Assert.Equal(0, _services.TokenEndpoint.RequestCount);
     }
 
+    [Theory]
+    [InlineData("https://api.example.com.evil.net/orders")]
+    [InlineData("https://api.example.com@evil.net/orders")]
+    [InlineData("https://api.example.com:443@evil.net/orders")]
+    [InlineData("https://ap\u0131.example.com/orders")]
+    public async Task SendAsync_LookalikeOfApiOrigin_SentWithoutToken(string escaped)
+    {
+        using var client = _services.CreateClient();
+
+        (await client.GetAsync(System.Text.RegularExpressions.Regex.Unescape(escaped))).Dispose();
+
+        Assert.Null(Assert.Single(_services.Api.Calls).Token);
+        Assert.Equal(0, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Theory]
+    [InlineData("HTTPS://API.EXAMPLE.COM/orders")]
+    [InlineData("https://api.example.com:443/orders")]
+    [InlineData("https://api.example.com")]
+    public async Task SendAsync_ApiOriginWrittenOtherwise_GetsToken(string uri)
+    {
+        using var client = _services.CreateClient();
+
+        (await client.GetAsync(uri)).Dispose();
+
+        Assert.Equal("access-token-1", Assert.Single(_services.Api.Calls).Token);
+    }
+
     [Fact]
     public async Task SendAsync_ListedApiOrigins_OnlyThoseGetToken()
     {

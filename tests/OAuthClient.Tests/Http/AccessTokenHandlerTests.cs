@@ -48,7 +48,7 @@ public sealed partial class AccessTokenHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task SendAsync_InsideRefreshMargin_FetchesNewToken()
+    public async Task SendAsync_InsideRefreshMargin_SendsCurrentTokenAndRefreshesInBackground()
     {
         _services.Configure = o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(60);
         using var client = _services.CreateClient();
@@ -56,9 +56,11 @@ public sealed partial class AccessTokenHandlerTests : IDisposable
 
         _services.Time.Advance(TimeSpan.FromSeconds(240));
         (await client.GetAsync("orders")).Dispose();
+        await _services.Logs.WaitForEventAsync(104);
+        (await client.GetAsync("orders")).Dispose();
 
         Assert.Equal(2, _services.TokenEndpoint.RequestCount);
-        Assert.Equal("access-token-2", _services.Api.Calls.Last().Token);
+        Assert.Equal(["access-token-1", "access-token-1", "access-token-2"], _services.Api.Calls.Select(c => c.Token));
     }
 
     [Fact]
@@ -74,6 +76,7 @@ public sealed partial class AccessTokenHandlerTests : IDisposable
         var afterTwentyNineSeconds = _services.TokenEndpoint.RequestCount;
         _services.Time.Advance(TimeSpan.FromSeconds(1));
         (await client.GetAsync("orders")).Dispose();
+        await _services.Logs.WaitForEventAsync(104);
 
         Assert.Equal(1, afterTwentyNineSeconds);
         Assert.Equal(2, _services.TokenEndpoint.RequestCount);

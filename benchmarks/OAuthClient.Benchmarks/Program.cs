@@ -1,0 +1,22 @@
+using BenchmarkDotNet.Running;
+using OAuthClient.Benchmarks;
+
+// --load: the concurrency and expiry checks; --memory: bytes kept per cached client; --interleaved: the handler
+// rows measured in alternation; anything else goes to BenchmarkDotNet.
+if (args.Contains("--load"))
+{
+    return await LoadTest.RunAsync();
+}
+
+if (args.Contains("--memory"))
+{
+    return await MemoryPerEntry.RunAsync();
+}
+
+if (args.Contains("--interleaved"))
+{
+    return await InterleavedComparison.RunAsync();
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(HandlerBenchmarks).Assembly).Run(args);
+return 0;

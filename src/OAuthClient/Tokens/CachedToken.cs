@@ -1,0 +1,36 @@
+namespace OAuthClient;
+
+/// <summary>
+/// A token as the cache keeps it: the immutable <see cref="AccessToken"/>, a cheap deadline for the hot path,
+/// and the state of its background refresh (whether one runs, and when the next may start after a failure).
+/// A new token gets a new entry.
+/// </summary>
+internal sealed class CachedToken
+{
+    private long _nextRefreshTicks;
+    private int _refreshing;
+
+    public CachedToken(AccessToken token, long freshUntilTick)
+    {
+        Token = token;
+        FreshUntilTick = freshUntilTick;
+        _nextRefreshTicks = token.RefreshAt.UtcTicks;
+    }
+
+    public AccessToken Token { get; }
+
+    /// <summary>Gets the <see cref="Environment.TickCount64"/> before which the token is surely not due for renewal.</summary>
+    public long FreshUntilTick { get; }
+
+    /// <summary>Claims the one background refresh of this token, if it is due at <paramref name="now"/> and none runs.</summary>
+    public bool TryBeginRefresh(DateTimeOffset now) =>
+        now.UtcTicks >= Volatile.Read(ref _nextRefreshTicks) && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0;
+
+    /// <summary>Releases the claim after a refresh that did not replace this token; the next may start at <paramref name="retryAt"/>.</summary>
+    public void EndRefresh(DateTimeOffset retryAt)
+    {
+        // The back-off is published before the claim is released, so no caller can start a retry early.
+        Volatile.Write(ref _nextRefreshTicks, retryAt.UtcTicks);
+        Volatile.Write(ref _refreshing, 0);
+    }
+}

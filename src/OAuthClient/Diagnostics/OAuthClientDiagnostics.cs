@@ -20,4 +20,7 @@ public static class OAuthClientDiagnostics
 
     /// <summary>The histogram of token acquisition durations, in seconds, with the same tags.</summary>
     public const string TokenRequestDurationInstrument = "oauthclient.token.request.duration";
+
+    /// <summary>The counter of token cache lookups, tagged with the client and <c>oauthclient.cache.result</c> (<c>hit</c> or <c>miss</c>).</summary>
+    public const string CacheLookupsInstrument = "oauthclient.token.cache.lookups";
 }

@@ -10,6 +10,7 @@ internal static class Telemetry
     private const string OutcomeTag = "oauthclient.outcome";
     private const string ServerTag = "server.address";
     private const string ErrorTag = "error.type";
+    private const string ResultTag = "oauthclient.cache.result";
 
     private static readonly string? Version = typeof(Telemetry).Assembly.GetName().Version?.ToString();
     private static readonly ActivitySource Source = new(OAuthClientDiagnostics.ActivitySourceName, Version);
@@ -20,6 +21,27 @@ internal static class Telemetry
 
     private static readonly Histogram<double> TokenRequestDuration = Meter.CreateHistogram<double>(
         OAuthClientDiagnostics.TokenRequestDurationInstrument, unit: "s", description: "How long token acquisitions took, retries included.");
+
+    private static readonly Counter<long> CacheLookups = Meter.CreateCounter<long>(
+        OAuthClientDiagnostics.CacheLookupsInstrument, unit: "{lookup}", description: "Token cache lookups, by client and result (hit or miss).");
+
+    /// <summary>Counts a cache hit; free when nobody listens, since this runs on every API request.</summary>
+    public static void CacheHit(string clientName)
+    {
+        if (CacheLookups.Enabled)
+        {
+            CacheLookups.Add(1, new KeyValuePair<string, object?>(ClientTag, clientName), new KeyValuePair<string, object?>(ResultTag, "hit"));
+        }
+    }
+
+    /// <summary>Counts a cache miss: a caller who had to wait for a token request.</summary>
+    public static void CacheMiss(string clientName)
+    {
+        if (CacheLookups.Enabled)
+        {
+            CacheLookups.Add(1, new KeyValuePair<string, object?>(ClientTag, clientName), new KeyValuePair<string, object?>(ResultTag, "miss"));
+        }
+    }
 
     public static Activity? StartTokenRequest(TokenRequestContext context)
     {

@@ -118,7 +118,11 @@ internal sealed class TokenClient
 
     private static bool IsTransient(ProtocolResponse response) => response.ErrorType switch
     {
-        ResponseErrorType.Exception => response.Exception is HttpRequestException { HttpRequestError: not HttpRequestError.ConfigurationLimitExceeded },
+        // A refused certificate or an oversized answer will be the same on the next attempt.
+        ResponseErrorType.Exception => response.Exception is HttpRequestException
+        {
+            HttpRequestError: not (HttpRequestError.ConfigurationLimitExceeded or HttpRequestError.SecureConnectionError),
+        },
         ResponseErrorType.Http or ResponseErrorType.Protocol => response.HttpStatusCode is
             HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
             or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,

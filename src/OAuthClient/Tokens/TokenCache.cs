@@ -55,6 +55,7 @@ internal sealed class TokenCache
         {
             if (_systemClock && Environment.TickCount64 < cached.FreshUntilTick)
             {
+                Telemetry.CacheHit(source.Key.ClientName);
                 token = cached.Token;
                 return true;
             }
@@ -78,6 +79,7 @@ internal sealed class TokenCache
                 return Task.FromResult(token);
             }
 
+            Telemetry.CacheMiss(key.ClientName);
             if (_inFlight.TryGetValue(key, out var running))
             {
                 return running.WaitAsync(cancellationToken);
@@ -135,19 +137,14 @@ internal sealed class TokenCache
     {
         var now = _time.GetUtcNow();
         var current = cached.Token;
-        if (now < current.RefreshAt)
-        {
-            token = current;
-            return true;
-        }
-
         if (now < current.ExpiresAt)
         {
-            if (cached.TryBeginRefresh(now))
+            if (now >= current.RefreshAt && cached.TryBeginRefresh(now))
             {
                 StartRefresh(source, cached);
             }
 
+            Telemetry.CacheHit(source.Key.ClientName);
             token = current;
             return true;
         }

@@ -87,6 +87,18 @@ public sealed class TelemetryTests : IDisposable
         Assert.All(span.TagObjects, tag => Assert.DoesNotContain(TestServices.ClientSecret, $"{tag.Value}", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task GetTokenAsync_MissThenHits_CacheLookupsCountedByResult()
+    {
+        await _services.TokenProvider.GetTokenAsync(_client);
+        await _services.TokenProvider.GetTokenAsync(_client);
+        await _services.TokenProvider.GetTokenAsync(_client);
+
+        var lookups = _measurements.Where(m => m.Instrument == OAuthClientDiagnostics.CacheLookupsInstrument).ToArray();
+        Assert.Equal(1, lookups.Count(m => Equals(m.Tags["oauthclient.cache.result"], "miss")));
+        Assert.Equal(2, lookups.Count(m => Equals(m.Tags["oauthclient.cache.result"], "hit")));
+    }
+
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var map = new Dictionary<string, object?>(StringComparer.Ordinal);

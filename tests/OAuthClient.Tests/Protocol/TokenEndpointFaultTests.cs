@@ -75,6 +75,35 @@ public sealed class TokenEndpointFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task GetTokenAsync_NameNotResolved_RetriedThenTypedWithTheCause()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _services.TokenEndpoint.Then(() => throw new HttpRequestException(HttpRequestError.NameResolutionError, "Name or service not known (login.example.com:443)"));
+        }
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Contains("could not reach", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Name or service not known", error.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpRequestError.NameResolutionError, Assert.IsType<HttpRequestException>(error.InnerException).HttpRequestError);
+        Assert.Equal(3, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_TlsFailure_TypedWithoutRetry()
+    {
+        _services.TokenEndpoint.Then(() => throw new HttpRequestException(
+            HttpRequestError.SecureConnectionError, "The SSL connection could not be established.",
+            new System.Security.Authentication.AuthenticationException("The remote certificate is invalid.")));
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Contains("SSL connection", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_EmptyBody_SaysItIsNotATokenResponse()
     {
         _services.TokenEndpoint.Then(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("") });

@@ -81,13 +81,27 @@ public static class OAuthClientHttpClientBuilderExtensions
             sp.GetRequiredService<ILogger<TokenClient>>()));
     }
 
-    // A client that uses DPoP when its handlers are built follows redirects in DpopHandler, not in the primary handler.
+    // A client that uses DPoP when its handlers are built follows redirects in DpopHandler, not in the primary
+    // handler. A client that does not leaves DpopHandler out, so its requests pass one handler fewer.
     private static void PrepareDpop(HttpMessageHandlerBuilder builder, string name)
     {
-        if (builder.Services.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>().Get(name).Dpop.Enabled
-            && builder.AdditionalHandlers.OfType<DpopHandler>().LastOrDefault() is { } dpop)
+        if (builder.AdditionalHandlers.OfType<DpopHandler>().LastOrDefault() is not { } dpop)
+        {
+            return;
+        }
+
+        if (builder.Services.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>().Get(name).Dpop.Enabled)
         {
             dpop.TakeOverRedirects(builder.PrimaryHandler);
+            return;
+        }
+
+        var index = builder.AdditionalHandlers.IndexOf(dpop);
+        if (index > 0 && builder.AdditionalHandlers[index - 1] is AccessTokenHandler tokens)
+        {
+            tokens.DpopInChain = false;
+            builder.AdditionalHandlers.RemoveAt(index);
+            dpop.Dispose();
         }
     }
 

@@ -61,7 +61,7 @@ internal sealed class AccessTokenHandler : DelegatingHandler
 
         if (IsReplayable(request.Content) && _client.TryGetCachedToken(out var token))
         {
-            request.Headers.Authorization = token.AuthorizationHeader;
+            request.Headers.Authorization = Attachable(token).AuthorizationHeader;
             var sending = base.SendAsync(request, cancellationToken);
             if (sending.IsCompletedSuccessfully && sending.Result.StatusCode != HttpStatusCode.Unauthorized)
             {
@@ -174,6 +174,17 @@ internal sealed class AccessTokenHandler : DelegatingHandler
         return false;
     }
 
+    /// <summary>
+    /// Gets or sets whether a <c>DpopHandler</c> follows this handler. A client without DPoP when its handlers
+    /// were built has none, which saves every Bearer request a handler.
+    /// </summary>
+    internal bool DpopInChain { get; set; } = true;
+
+    // Fails closed: a DPoP-bound token without a proof would be refused, and must never go out as it is.
+    private AccessToken Attachable(AccessToken token) => !token.IsDpop || DpopInChain ? token : throw new InvalidOperationException(
+        $"OAuthClient client '{_client.Name}' got a DPoP token, but its HttpClient handlers were built before DPoP was turned on. " +
+        "New handlers (after the HttpClientFactory handler lifetime) send DPoP requests.");
+
     private InvalidOperationException NoApiOrigin() => new(
         $"OAuthClient client '{_client.Name}' does not know where its token may go: give the HttpClient a BaseAddress " +
         "when it is registered, or list the API origins in ClientCredentialsOptions.ApiOrigins.");
@@ -218,7 +229,7 @@ internal sealed class AccessTokenHandler : DelegatingHandler
 
             // With no token there is no request: the caller gets the token error, not a 401 from the API.
             _token = await handler._client.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-            request.Headers.Authorization = _token.AuthorizationHeader;
+            request.Headers.Authorization = handler.Attachable(_token).AuthorizationHeader;
             return await handler.SendInnerAsync(request, cancellationToken).ConfigureAwait(false);
         }
 

@@ -27,6 +27,7 @@ public sealed class AccessToken
         RefreshAt = refreshAt;
         Scope = scope;
         AuthorizationHeader = new AuthenticationHeaderValue(tokenType, value);
+        IsDpop = string.Equals(tokenType, "DPoP", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Gets the token itself.</summary>
@@ -46,6 +47,9 @@ public sealed class AccessToken
 
     /// <summary>Gets the ready <c>Authorization</c> header value, built once so requests share it.</summary>
     internal AuthenticationHeaderValue AuthorizationHeader { get; }
+
+    /// <summary>Gets whether the token is bound to a DPoP key, so every request must carry a proof.</summary>
+    internal bool IsDpop { get; }
 
     /// <inheritdoc/>
     public override string ToString() =>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OAuthClient.Tests.Support;
@@ -18,6 +20,35 @@ public sealed class DpopTests : IDisposable
     }
 
     public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public async Task SendAsync_DpopTurnedOnAfterHandlersWereBuilt_FailsClosedWithoutCallingApi()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orders:TokenEndpoint"] = TokenEndpointStub.Endpoint.AbsoluteUri,
+            ["Orders:ClientId"] = TestServices.ClientId,
+            ["Orders:ClientSecret"] = TestServices.ClientSecret,
+            ["Orders:Dpop:Enabled"] = "false",
+        }).Build();
+        var tokens = new TokenEndpointStub { TokenType = "DPoP" };
+        var api = new ApiStub();
+        var services = new ServiceCollection();
+        services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => tokens.Handler);
+        services.AddHttpClient(TestServices.ClientName, c => c.BaseAddress = ApiStub.BaseAddress)
+            .ConfigurePrimaryHttpMessageHandler(() => api.Handler)
+            .AddClientCredentialsToken(configuration.GetSection("Orders"));
+        using var provider = services.BuildServiceProvider();
+        using var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(TestServices.ClientName);
+
+        configuration["Orders:Dpop:Enabled"] = "true";
+        configuration.Reload();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync("orders"));
+
+        Assert.Contains("DPoP", error.Message, StringComparison.Ordinal);
+        Assert.Empty(api.Calls);
+    }
 
     [Fact]
     public async Task GetTokenAsync_Dpop_TokenRequestCarriesValidProof()

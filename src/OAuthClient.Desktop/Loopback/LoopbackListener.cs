@@ -45,6 +45,13 @@ internal sealed class LoopbackListener : IDisposable
             socket.Listen(16);
             return new LoopbackListener(socket, limits, time, logger);
         }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException(
+                $"The sign-in could not listen on 127.0.0.1:{port}: another program uses that port. Close it, or set " +
+                "RedirectPort to 0 so the system picks a free port (if the server allows any loopback port).", ex);
+        }
         catch
         {
             socket.Dispose();

@@ -108,6 +108,33 @@ public sealed class SignInOutcomeTests : IDisposable
         Assert.True(Ports.IsFree(port));
     }
 
+    [Fact]
+    public async Task SignInAsync_FixedPortInUse_ThrowsNamingThePortWithoutOpeningTheBrowser()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        _fixture.Options.RedirectPort = port;
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _fixture.SignIn.SignInAsync());
+
+        Assert.Contains($"127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("RedirectPort", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_fixture.Browser.Opened);
+    }
+
+    [Fact]
+    public async Task SignInAsync_CallbackWithoutCode_ThrowsInvalidResponseAndRedeemsNothing()
+    {
+        _fixture.Browser.Respond = q => new() { ["state"] = q["state"], ["iss"] = AuthServerStub.Issuer };
+
+        var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(() => _fixture.SignIn.SignInAsync());
+
+        Assert.Equal("invalid_response", ex.Error);
+        Assert.Empty(_fixture.Server.TokenRequests);
+        Assert.True(Ports.IsFree(RedirectPort));
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

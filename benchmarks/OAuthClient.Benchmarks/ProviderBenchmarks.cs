@@ -6,10 +6,15 @@ using OAuthClient.Benchmarks.Stubs;
 
 namespace OAuthClient.Benchmarks;
 
-/// <summary>Getting a cached token without HttpClient: our provider, a bare dictionary, and MSAL.</summary>
+/// <summary>
+/// Getting a cached token without HttpClient: our provider, with and without the shared cache behind it, a bare
+/// dictionary, and MSAL.
+/// </summary>
 [Config(typeof(BoundedConfig))]
 public class ProviderBenchmarks
 {
+    private const string SharedClientName = "orders-shared";
+
     private readonly TokenEndpointHandler _ourEndpoint = new();
     private readonly TokenEndpointHandler _msalEndpoint = new();
     private readonly ConcurrentDictionary<string, AccessToken> _dictionary = new(StringComparer.Ordinal);
@@ -23,9 +28,15 @@ public class ProviderBenchmarks
         var services = new ServiceCollection();
         services.AddTokenEndpoint(_ourEndpoint);
         services.AddOrdersClient();
+
+        // The same client again with the shared cache behind it: a hit must not reach the distributed cache.
+        services.AddDistributedMemoryCache();
+        services.AddDataProtection();
+        services.AddHttpClient(SharedClientName).AddClientCredentialsToken(Wiring.Defaults).UseDistributedTokenCache();
         _services = services.BuildServiceProvider();
         _provider = _services.GetRequiredService<IClientCredentialsTokenProvider>();
         _dictionary[Wiring.ClientName] = await _provider.GetTokenAsync(Wiring.ClientName);
+        await _provider.GetTokenAsync(SharedClientName);
 
         _msal = Msal.Create(_msalEndpoint);
         await Msal.WarmAsync(_msal, _msalEndpoint);
@@ -47,6 +58,9 @@ public class ProviderBenchmarks
 
     [Benchmark(Description = "OAuthClient provider GetTokenAsync (hit)")]
     public AccessToken ProviderHit() => Hit(_provider, Wiring.ClientName);
+
+    [Benchmark(Description = "OAuthClient provider GetTokenAsync (hit, shared cache on)")]
+    public AccessToken SharedCacheHit() => Hit(_provider, SharedClientName);
 
     [Benchmark(Description = "MSAL AcquireTokenForClient (hit)")]
     public async Task<string> MsalHit() => (await _msal.AcquireTokenForClient(Msal.Scopes).ExecuteAsync()).AccessToken;

@@ -98,6 +98,8 @@ public sealed class InteractiveSignIn : IDisposable
     /// <returns>The user's access token.</returns>
     /// <exception cref="SignInRequiredException">No refresh token is stored, or the server rejected it; call <see cref="SignInAsync"/>.</exception>
     /// <exception cref="TokenRequestException">The refresh failed for another reason (network, server error).</exception>
+    /// <exception cref="TokenStoreLockTimeoutException">Another process kept the <see cref="FileTokenStore"/> locked for the whole
+    /// <see cref="FileTokenStoreOptions.LockTimeout"/>; no refresh was attempted. Retry; no sign-in is needed.</exception>
     public ValueTask<AccessToken> GetAccessTokenAsync(CancellationToken cancellationToken = default) => _tokens.GetTokenAsync(cancellationToken);
 
     /// <summary>Revokes the refresh token (RFC 7009) when the server has a revocation endpoint, and clears the stored and cached tokens.</summary>

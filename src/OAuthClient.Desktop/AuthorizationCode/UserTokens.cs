@@ -88,13 +88,19 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
     public TokenRequestContext Context(Uri endpoint) => new(
         Name, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime, Retries: 0, RetryDelay: TimeSpan.Zero, _options.Scope);
 
-    /// <summary>Refreshes the access token; run by the cache, one at a time per key.</summary>
+    /// <summary>Refreshes the access token; run by the cache, one at a time per key, and one process at a time when the store can lock.</summary>
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
     {
+        // Another process sharing the store may be refreshing with the same rotating refresh token: wait for it to
+        // finish, so the read below finds what it stored instead of spending the refresh token a second time. A lock
+        // that stays taken throws rather than refreshing unlocked, which would most likely end in invalid_grant.
+        using var storeLock = _store is ITokenStoreLock lockable
+            ? await lockable.AcquireLockAsync(StoreKey, cancellationToken).ConfigureAwait(false)
+            : null;
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
 
-        // Read again every time: another process sharing the store may have rotated the refresh token.
+        // Read again every time, inside the lock: another process sharing the store may have rotated the refresh token.
         var stored = await _store.ReadAsync(StoreKey, linked.Token).ConfigureAwait(false);
         if (FromStore(stored) is { } fresh)
         {

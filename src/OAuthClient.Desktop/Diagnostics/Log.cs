@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(350, LogLevel.Warning, "The stored tokens in {Path} could not be read (unprotect or parse failed); a new sign-in is needed.")]
     public static partial void StoredTokensUnreadable(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(351, LogLevel.Debug, "The token store lock {Path} is taken, most likely by another process refreshing; waiting up to {Timeout}.")]
+    public static partial void TokenStoreLockBusy(ILogger logger, string path, TimeSpan timeout);
+
+    [LoggerMessage(352, LogLevel.Warning, "The token store lock {Path} stayed taken for {Timeout}; the refresh was not attempted.")]
+    public static partial void TokenStoreLockTimedOut(ILogger logger, string path, TimeSpan timeout);
 }

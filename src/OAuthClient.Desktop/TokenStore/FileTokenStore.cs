@@ -13,6 +13,10 @@ namespace OAuthClient.Desktop;
 /// <para>Each key gets one file, named by a hash of the key. A write goes to a new temporary file, created
 /// owner-only (mode 0600 on Unix; the folders 0700 when the store creates them), which then replaces the
 /// old file in one rename: a crash leaves the old tokens or the new ones, never half a file.</para>
+/// <para>Processes that share the folder refresh one at a time: a refresh holds an operating-system lock on
+/// <c>&lt;token file&gt;.lock</c> (owner-only, empty, never deleted) while it re-reads, refreshes and writes, and
+/// the lock ends with the process. A process that finds the lock taken waits up to
+/// <see cref="FileTokenStoreOptions.LockTimeout"/> and then uses the tokens the other one stored.</para>
 /// <para>Threat model. The file content is encrypted with ASP.NET Core Data Protection. On Windows its key
 /// ring is encrypted with DPAPI for the current user, so a copied token file or profile backup is useless
 /// on another account or machine. On Linux and macOS the key ring is stored unencrypted beside the tokens,
@@ -23,21 +27,25 @@ namespace OAuthClient.Desktop;
 /// refresh token (sign out) when a device is lost. <see cref="FileTokenStoreOptions.StorePlaintext"/> drops
 /// the encryption and keeps only the file permissions.</para>
 /// </remarks>
-public sealed class FileTokenStore : ITokenStore
+public sealed partial class FileTokenStore : ITokenStore
 {
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     private readonly IDataProtector? _protector;
     private readonly ILogger _logger;
+    private readonly TimeSpan _lockTimeout;
 
     /// <summary>Initializes a new instance of the <see cref="FileTokenStore"/> class.</summary>
     /// <param name="options">Where and how tokens are kept; the defaults when omitted.</param>
     /// <param name="loggerFactory">Where log lines go; nowhere when omitted.</param>
     /// <exception cref="InvalidOperationException">No directory is set and the user has no local application data folder.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="FileTokenStoreOptions.LockTimeout"/> is negative.</exception>
     public FileTokenStore(FileTokenStoreOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         options ??= new FileTokenStoreOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LockTimeout, TimeSpan.Zero, nameof(options));
+        _lockTimeout = options.LockTimeout;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileTokenStore>();
         Directory = options.Directory ?? DefaultDirectory();
         if (!options.StorePlaintext)

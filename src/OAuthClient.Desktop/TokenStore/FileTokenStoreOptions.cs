@@ -19,4 +19,9 @@ public sealed class FileTokenStoreOptions
     /// <remarks>Defaults to <see langword="false"/>. Only for machines where file permissions are the whole defence and
     /// Data Protection is unavailable: anyone who can read the file can use the refresh token.</remarks>
     public bool StorePlaintext { get; set; }
+
+    /// <summary>Gets or sets how long a refresh waits for the lock that another process of the app holds while it refreshes the same tokens.</summary>
+    /// <remarks>Defaults to 10 seconds. Refreshes of one key take a lock file beside the token file, so processes sharing the
+    /// folder spend a rotating refresh token once; when the wait runs out, <see cref="TokenStoreLockTimeoutException"/> is thrown.</remarks>
+    public TimeSpan LockTimeout { get; set; } = FileTokenStoreDefaults.LockTimeout;
 }

@@ -226,7 +226,7 @@ internal sealed class TokenClient
 
         return seconds switch
         {
-            null => context.DefaultLifetime,
+            null => context.DefaultLifetime < ClientCredentialsDefaults.MaxTokenLifetime ? context.DefaultLifetime : ClientCredentialsDefaults.MaxTokenLifetime,
             // Already expired by the server's own account: usable by the callers that asked, never cached.
             <= 0 => TimeSpan.Zero,
             _ => TimeSpan.FromSeconds(Math.Min(seconds.Value, (long)ClientCredentialsDefaults.MaxTokenLifetime.TotalSeconds)),

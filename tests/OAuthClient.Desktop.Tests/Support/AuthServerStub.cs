@@ -29,6 +29,11 @@ public sealed class AuthServerStub
         Handler.When(HttpMethod.Post, RevocationEndpoint.AbsoluteUri).Respond(async request =>
         {
             Revoked.Enqueue(Form(await request.Content!.ReadAsStringAsync())["token"]);
+            if (RevocationGate is { } gate)
+            {
+                await gate;
+            }
+
             return new HttpResponseMessage(HttpStatusCode.OK);
         });
     }
@@ -49,6 +54,9 @@ public sealed class AuthServerStub
 
     /// <summary>Gets or sets an ID token that replaces the issued one as it is.</summary>
     public string? ForcedIdToken { get; set; }
+
+    /// <summary>Gets or sets a task every revocation response waits for.</summary>
+    public Task? RevocationGate { get; set; }
 
     /// <summary>Gets or sets a task every token response waits for, to hold refreshes in flight.</summary>
     public Task? Gate { get; set; }

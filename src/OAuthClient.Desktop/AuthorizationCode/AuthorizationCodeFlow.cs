@@ -45,18 +45,7 @@ internal sealed class AuthorizationCodeFlow
 
         var parameters = await WaitForResponseAsync(listener, url, request.State, cancellationToken).ConfigureAwait(false);
         var code = CheckResponse(parameters, server);
-        var grant = await _tokenClient.RequestGrantAsync(
-            _tokens.Context(server.TokenEndpoint),
-            (Endpoint: server.TokenEndpoint, ClientId: _options.ClientId!, Code: code, RedirectUri: redirectUri.AbsoluteUri, request.Verifier),
-            static (invoker, s, ct) => invoker.RequestAuthorizationCodeTokenAsync(
-                new AuthorizationCodeTokenRequest
-                {
-                    // A public client: its id goes in the body, with no secret (RFC 6749 §2.3, RFC 8252 §8.4).
-                    Address = s.Endpoint.AbsoluteUri, ClientId = s.ClientId, ClientCredentialStyle = ClientCredentialStyle.PostBody,
-                    Code = s.Code, RedirectUri = s.RedirectUri, CodeVerifier = s.Verifier,
-                },
-                ct),
-            cancellationToken).ConfigureAwait(false);
+        var grant = await RedeemAsync(server, code, redirectUri, request.Verifier, cancellationToken).ConfigureAwait(false);
 
         if (request.Nonce is { } nonce && !IdToken.HasNonce(grant.IdToken, nonce))
         {
@@ -67,6 +56,34 @@ internal sealed class AuthorizationCodeFlow
         await _tokens.StoreAsync(grant, previousRefreshToken: null, cancellationToken).ConfigureAwait(false);
         Log.SignInSucceeded(_logger, _name);
         return grant.AccessToken;
+    }
+
+    // Bounded by TokenRequestTimeout like every other token request: a server that never answers must not hang the sign-in.
+    private async Task<TokenGrant> RedeemAsync(AuthorizationServer server, string code, Uri redirectUri, string verifier, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            return await _tokenClient.RequestGrantAsync(
+                _tokens.Context(server.TokenEndpoint),
+                (Endpoint: server.TokenEndpoint, ClientId: _options.ClientId!, Code: code, RedirectUri: redirectUri.AbsoluteUri, Verifier: verifier),
+                static (invoker, s, ct) => invoker.RequestAuthorizationCodeTokenAsync(
+                    new AuthorizationCodeTokenRequest
+                    {
+                        // A public client: its id goes in the body, with no secret (RFC 6749 §2.3, RFC 8252 §8.4).
+                        Address = s.Endpoint.AbsoluteUri, ClientId = s.ClientId, ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                        Code = s.Code, RedirectUri = s.RedirectUri, CodeVerifier = s.Verifier,
+                    },
+                    ct),
+                linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TokenRequestException(
+                $"Client '{_name}' could not redeem the sign-in code at {server.TokenEndpoint} within {_options.TokenRequestTimeout} (TokenRequestTimeout).",
+                _name, server.TokenEndpoint, innerException: ex);
+        }
     }
 
     private async Task<IReadOnlyDictionary<string, string>> WaitForResponseAsync(

@@ -21,7 +21,8 @@ internal static class IdToken
             var payload = parts[1].Replace('-', '+').Replace('_', '/');
             payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
             using var json = JsonDocument.Parse(Convert.FromBase64String(payload));
-            return json.RootElement.TryGetProperty("nonce", out var claim)
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("nonce", out var claim)
                 && claim.ValueKind == JsonValueKind.String
                 && string.Equals(claim.GetString(), nonce, StringComparison.Ordinal);
         }

@@ -170,13 +170,25 @@ public sealed class InteractiveSignIn : IDisposable
 
         using var timeout = new CancellationTokenSource(Options.TokenRequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        using var response = await _tokenClient.CreateInvoker().RevokeTokenAsync(
-            new TokenRevocationRequest
-            {
-                Address = endpoint.AbsoluteUri, ClientId = Options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
-                Token = refreshToken, TokenTypeHint = "refresh_token",
-            },
-            linked.Token).ConfigureAwait(false);
+        TokenRevocationResponse response;
+        try
+        {
+            response = await _tokenClient.CreateInvoker().RevokeTokenAsync(
+                new TokenRevocationRequest
+                {
+                    Address = endpoint.AbsoluteUri, ClientId = Options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
+                    Token = refreshToken, TokenTypeHint = "refresh_token",
+                },
+                linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A server that does not answer is a failed revocation, like one that refuses: the tokens are cleared anyway.
+            Log.RevocationFailed(_logger, _tokens.Name, endpoint, null, "timeout");
+            return false;
+        }
+
+        using var answered = response;
         if (response.IsError)
         {
             Log.RevocationFailed(_logger, _tokens.Name, endpoint, response.HttpResponse is null ? null : (int)response.HttpStatusCode, response.Error);

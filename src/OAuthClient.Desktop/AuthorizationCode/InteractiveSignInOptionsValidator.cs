@@ -46,9 +46,18 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
             Fail("RedirectPort must be between 0 and 65535.");
         }
 
-        if (options.RedirectPath.Contains('?', StringComparison.Ordinal) || options.RedirectPath.Contains('#', StringComparison.Ordinal))
+        if (options.RedirectPath is null
+            || options.RedirectPath.Contains('?', StringComparison.Ordinal) || options.RedirectPath.Contains('#', StringComparison.Ordinal))
         {
             Fail("RedirectPath must be a path, without query or fragment.");
+        }
+
+        foreach (var origin in options.ApiOrigins)
+        {
+            if (origin is null || !origin.IsAbsoluteUri || (origin.Scheme != Uri.UriSchemeHttps && origin.Scheme != Uri.UriSchemeHttp))
+            {
+                Fail($"ApiOrigins must hold absolute http or https URIs ('{origin}' is not).");
+            }
         }
 
         foreach (var (property, value) in new[]

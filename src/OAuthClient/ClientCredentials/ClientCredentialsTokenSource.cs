@@ -111,7 +111,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         // proof and a fresh client assertion; a second refusal goes to the caller.
         var nonce = DpopProofs.ReadNonce(response.HttpResponse);
         Dpop.RememberNonce(endpoint, nonce);
-        if (nonce is not null && string.Equals(response.Error, DpopProofs.UseNonceError, StringComparison.Ordinal))
+        if (nonce is not null && TokenClient.HasReadableBody(response) && string.Equals(response.Error, DpopProofs.UseNonceError, StringComparison.Ordinal))
         {
             Log.TokenRequestDpopNonce(_logger, _clientName);
             response.Dispose();

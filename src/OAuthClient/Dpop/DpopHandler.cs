@@ -34,6 +34,12 @@ internal sealed class DpopHandler : DelegatingHandler
     /// <returns><see langword="false"/> when the primary handler was already in use and cannot be changed.</returns>
     public bool TakeOverRedirects(HttpMessageHandler? primary)
     {
+        // The transport that follows redirects may sit behind the caller's own delegating handlers (logging, metrics).
+        while (primary is DelegatingHandler { InnerHandler: { } inner })
+        {
+            primary = inner;
+        }
+
         try
         {
             switch (primary)

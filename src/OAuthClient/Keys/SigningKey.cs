@@ -98,8 +98,9 @@ internal sealed class SigningKey
 
             return FromJwk(parsed, algorithm, setting, withKeyId, out problem);
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or FormatException)
         {
+            // A FormatException (a parameter that is not base64url) may quote the parameter, a private key part: not passed on.
             problem = $"{setting}: the key cannot be used for signing (invalid or incomplete key parameters).";
             return null;
         }

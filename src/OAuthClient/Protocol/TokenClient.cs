@@ -151,8 +151,17 @@ internal sealed class TokenClient
         _ => $"HTTP {(int)response.HttpStatusCode}",
     };
 
+    /// <summary>Tells whether the body is absent or a JSON object: Duende's <c>Error</c> and <c>IsError</c> throw on any other JSON.</summary>
+    public static bool HasReadableBody(ProtocolResponse response) =>
+        response.Json is not { ValueKind: not (JsonValueKind.Object or JsonValueKind.Undefined) };
+
     private AccessToken ReadToken(TokenResponse response, TokenRequestContext context)
     {
+        if (!HasReadableBody(response))
+        {
+            throw Fail(context, response.HttpStatusCode, $"the server answered {Status(response.HttpStatusCode)} with JSON that is not a JSON object, so no token response");
+        }
+
         if (response.IsError)
         {
             throw Fail(response, context);
@@ -217,7 +226,7 @@ internal sealed class TokenClient
 
         return seconds switch
         {
-            null => context.DefaultLifetime,
+            null => context.DefaultLifetime < ClientCredentialsDefaults.MaxTokenLifetime ? context.DefaultLifetime : ClientCredentialsDefaults.MaxTokenLifetime,
             // Already expired by the server's own account: usable by the callers that asked, never cached.
             <= 0 => TimeSpan.Zero,
             _ => TimeSpan.FromSeconds(Math.Min(seconds.Value, (long)ClientCredentialsDefaults.MaxTokenLifetime.TotalSeconds)),

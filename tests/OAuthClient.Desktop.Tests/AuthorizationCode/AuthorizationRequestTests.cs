@@ -75,6 +75,19 @@ public sealed class AuthorizationRequestTests : IDisposable
         Assert.Null(await _fixture.StoredAsync());
     }
 
+    [Theory]
+    [InlineData("W10")]
+    [InlineData("Im5vbmNlIg")]
+    public async Task SignInAsync_IdTokenPayloadNotAnObject_ThrowsInvalidNonceAndStoresNothing(string payload)
+    {
+        _fixture.Server.ForcedIdToken = $"eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln";
+
+        var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(() => _fixture.SignIn.SignInAsync());
+
+        Assert.Equal("invalid_nonce", ex.Error);
+        Assert.Null(await _fixture.StoredAsync());
+    }
+
     [Fact]
     public async Task SignInAsync_FormPostMode_AsksForItAndAcceptsThePost()
     {

@@ -109,6 +109,23 @@ public sealed class RefreshTests : IDisposable
     }
 
     [Fact]
+    public async Task SignOutAsync_RevocationHangs_ClearsTheStoreAndReturnsAfterTokenRequestTimeout()
+    {
+        await _fixture.SeedAsync(validFor: TimeSpan.FromMinutes(10));
+        _fixture.Server.RevocationGate = new TaskCompletionSource().Task;
+        var signingOut = _fixture.SignIn.SignOutAsync();
+        for (var i = 0; i < 1000 && _fixture.Server.Revoked.IsEmpty; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        _fixture.Time.Advance(_fixture.Options.TokenRequestTimeout);
+
+        await signingOut.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Null(await _fixture.StoredAsync());
+    }
+
+    [Fact]
     public async Task SignInAsync_ThenGetAccessTokenAsync_ServesTheNewTokenWithoutRequest()
     {
         var signedIn = await _fixture.SignIn.SignInAsync();

@@ -135,6 +135,21 @@ public sealed class SignInOutcomeTests : IDisposable
         Assert.True(Ports.IsFree(RedirectPort));
     }
 
+    [Fact]
+    public async Task SignInAsync_CodeRedemptionHangs_FailsAfterTokenRequestTimeout()
+    {
+        var never = new TaskCompletionSource();
+        _fixture.Server.Gate = never.Task;
+        var signingIn = _fixture.SignIn.SignInAsync();
+        await WaitUntilAsync(() => _fixture.Server.TokenRequests.Count > 0);
+
+        _fixture.Time.Advance(_fixture.Options.TokenRequestTimeout);
+
+        var ex = await Assert.ThrowsAsync<TokenRequestException>(() => signingIn.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("TokenRequestTimeout", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(AuthServerStub.TokenEndpoint, ex.Endpoint);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -52,6 +52,29 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
         Assert.Contains("ClientId", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/api")]
+    [InlineData(null)]
+    public void Constructor_ApiOriginNotAbsolute_FailsValidationNamingIt(string? origin)
+    {
+        var options = new InteractiveSignInOptions { Authority = AuthServerStub.Authority, ClientId = "app" };
+        options.ApiOrigins.Add(origin is null ? null! : new Uri(origin, UriKind.Relative));
+
+        var ex = Assert.Throws<OptionsValidationException>(() => new InteractiveSignIn(options, new InMemoryTokenStore()));
+
+        Assert.Contains("ApiOrigins", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_NullRedirectPath_FailsValidationNamingIt()
+    {
+        var options = new InteractiveSignInOptions { Authority = AuthServerStub.Authority, ClientId = "app", RedirectPath = null! };
+
+        var ex = Assert.Throws<OptionsValidationException>(() => new InteractiveSignIn(options, new InMemoryTokenStore()));
+
+        Assert.Contains("RedirectPath", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constructor_HttpAuthority_Refused()
     {

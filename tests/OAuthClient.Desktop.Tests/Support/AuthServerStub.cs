@@ -29,6 +29,11 @@ public sealed class AuthServerStub
         Handler.When(HttpMethod.Post, RevocationEndpoint.AbsoluteUri).Respond(async request =>
         {
             Revoked.Enqueue(Form(await request.Content!.ReadAsStringAsync())["token"]);
+            if (RevocationGate is { } gate)
+            {
+                await gate;
+            }
+
             return new HttpResponseMessage(HttpStatusCode.OK);
         });
     }
@@ -46,6 +51,12 @@ public sealed class AuthServerStub
 
     /// <summary>Gets or sets a nonce that replaces the right one in issued ID tokens.</summary>
     public string? ForcedNonce { get; set; }
+
+    /// <summary>Gets or sets an ID token that replaces the issued one as it is.</summary>
+    public string? ForcedIdToken { get; set; }
+
+    /// <summary>Gets or sets a task every revocation response waits for.</summary>
+    public Task? RevocationGate { get; set; }
 
     /// <summary>Gets or sets a task every token response waits for, to hold refreshes in flight.</summary>
     public Task? Gate { get; set; }
@@ -111,7 +122,7 @@ public sealed class AuthServerStub
 
         if (form["grant_type"] == "authorization_code" && Nonce is not null)
         {
-            body.Append(CultureInfo.InvariantCulture, $$""","id_token":"{{IdToken(ForcedNonce ?? Nonce)}}" """);
+            body.Append(CultureInfo.InvariantCulture, $$""","id_token":"{{ForcedIdToken ?? IdToken(ForcedNonce ?? Nonce)}}" """);
         }
 
         return Json(HttpStatusCode.OK, body.Append('}').ToString());

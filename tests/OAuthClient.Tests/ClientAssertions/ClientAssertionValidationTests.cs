@@ -74,6 +74,17 @@ public sealed class ClientAssertionValidationTests
     }
 
     [Fact]
+    public void Validate_JwkParameterNotBase64Url_ReportedWithoutKeyMaterial()
+    {
+        const string Broken = """{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA","d":"s3cret*private*scalar"}""";
+
+        var failure = Assert.Single(Validate(o => o.ClientAssertion.Jwk = Broken));
+
+        Assert.Contains("ClientAssertion", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_SmallRsaKey_Refused()
     {
         using var rsa = RSA.Create(1024);

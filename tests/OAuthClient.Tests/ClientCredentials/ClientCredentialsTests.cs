@@ -62,6 +62,18 @@ public sealed class ClientCredentialsTests
     }
 
     [Fact]
+    public void CreateHandler_DpopWithDelegatingInnerHandler_TurnsOffAutomaticRedirectsOfTheTransport()
+    {
+        var options = Options();
+        options.Dpop.Enabled = true;
+        using var transport = new SocketsHttpHandler();
+
+        using var handler = OAuthClient.ClientCredentials.CreateHandler(options, new PassThroughHandler(transport));
+
+        Assert.False(transport.AllowAutoRedirect);
+    }
+
+    [Fact]
     public void CreateHandler_Bearer_LeavesAutomaticRedirectsOn()
     {
         using var inner = new SocketsHttpHandler();
@@ -102,4 +114,6 @@ public sealed class ClientCredentialsTests
         options.ApiOrigins.Add(ApiStub.BaseAddress);
         return options;
     }
+
+    private sealed class PassThroughHandler(HttpMessageHandler inner) : DelegatingHandler(inner);
 }

@@ -172,6 +172,22 @@ public sealed class DpopTests : IDisposable
     }
 
     [Fact]
+    public async Task GetTokenAsync_NonceWithBodyNotAJsonObject_TypedErrorWithoutSecondRequest()
+    {
+        _services.TokenEndpoint.Then(() =>
+        {
+            var response = TokenEndpointStub.Json(HttpStatusCode.BadRequest, "[]");
+            response.Headers.Add("DPoP-Nonce", "server-nonce-1");
+            return response;
+        });
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(() => _services.TokenProvider.GetTokenAsync(TestServices.ClientName).AsTask());
+
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
     public async Task SendAsync_ApiAsksForNonce_RetriesWithNonceAndSameToken()
     {
         using var client = _services.CreateClient();

@@ -109,6 +109,19 @@ public sealed class TokenClientTests : IDisposable
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(7 * 24)]
+    [InlineData(null)]
+    public async Task GetTokenAsync_NoExpiresInAndDefaultOver24Hours_KeptAtMost24Hours(int? defaultHours)
+    {
+        _services.TokenEndpoint.ExpiresIn = null;
+        _services.Configure = o => o.DefaultTokenLifetime = defaultHours is { } h ? TimeSpan.FromHours(h) : TimeSpan.MaxValue;
+
+        var token = await _services.TokenProvider.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Equal(_services.Time.GetUtcNow() + TimeSpan.FromHours(24), token.ExpiresAt);
+    }
+
     [Fact]
     public async Task GetTokenAsync_NotFound_PointsAtEndpointSetting()
     {

@@ -115,6 +115,22 @@ public sealed class TokenEndpointFaultTests : IDisposable
     }
 
     [Theory]
+    [InlineData(HttpStatusCode.OK, "[]")]
+    [InlineData(HttpStatusCode.OK, "42")]
+    [InlineData(HttpStatusCode.BadRequest, "[]")]
+    [InlineData(HttpStatusCode.Unauthorized, "\"invalid_client\"")]
+    public async Task GetTokenAsync_BodyJsonButNotAnObject_TypedErrorWithStatus(HttpStatusCode status, string body)
+    {
+        _services.TokenEndpoint.Then(() => TokenEndpointStub.Json(status, body));
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
+
+        Assert.Equal(status, error.StatusCode);
+        Assert.Contains("not a JSON object", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Theory]
     [InlineData(5, 5)]
     [InlineData(3600, 10)]
     public async Task GetTokenAsync_429WithRetryAfter_WaitsAsToldButNoLongerThanTenSeconds(int retryAfter, int expectedWait)

@@ -99,9 +99,24 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
             : null;
         using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            return await RefreshAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var endpoint = _options.TokenEndpoint ?? _options.Authority;
+            throw new TokenRequestException(
+                $"Client '{Name}' could not refresh its token at {endpoint} within {_options.TokenRequestTimeout} (TokenRequestTimeout).",
+                Name, endpoint, innerException: ex);
+        }
+    }
 
+    // Runs inside the store's lock, when it has one, and within TokenRequestTimeout.
+    private async Task<AccessToken> RefreshAsync(CancellationToken cancellationToken)
+    {
         // Read again every time, inside the lock: another process sharing the store may have rotated the refresh token.
-        var stored = await _store.ReadAsync(StoreKey, linked.Token).ConfigureAwait(false);
+        var stored = await _store.ReadAsync(StoreKey, cancellationToken).ConfigureAwait(false);
         if (FromStore(stored) is { } fresh)
         {
             Log.StoredTokenReused(_logger, Name);
@@ -113,7 +128,7 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
             throw Required("no refresh token is stored", null);
         }
 
-        var server = await _server.GetAsync(linked.Token).ConfigureAwait(false);
+        var server = await _server.GetAsync(cancellationToken).ConfigureAwait(false);
         TokenGrant grant;
         try
         {
@@ -125,7 +140,7 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
                         Address = s.Endpoint.AbsoluteUri, ClientId = s.Self._options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
                         RefreshToken = s.RefreshToken,
                     }, ct),
-                linked.Token).ConfigureAwait(false);
+                cancellationToken).ConfigureAwait(false);
         }
         catch (TokenRequestException ex) when (ex.Error is "invalid_grant")
         {

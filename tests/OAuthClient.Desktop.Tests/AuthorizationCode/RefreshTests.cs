@@ -45,6 +45,27 @@ public sealed class RefreshTests : IDisposable
     }
 
     [Fact]
+    public async Task GetAccessTokenAsync_RefreshHangs_FailsWithTypedErrorAfterTokenRequestTimeout()
+    {
+        await _fixture.SeedAsync();
+        _fixture.Server.Gate = new TaskCompletionSource().Task;
+        var refreshing = _fixture.SignIn.GetAccessTokenAsync().AsTask();
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (_fixture.Server.TokenRequests.Count == 0)
+            {
+                await Task.Delay(10, wait.Token);
+            }
+        }
+
+        _fixture.Time.Advance(_fixture.Options.TokenRequestTimeout);
+
+        var ex = await Assert.ThrowsAsync<TokenRequestException>(() => refreshing.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("TokenRequestTimeout", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("refresh-token-0", (await _fixture.StoredAsync())?.RefreshToken);
+    }
+
+    [Fact]
     public async Task GetAccessTokenAsync_ServerReturnsNoRefreshToken_KeepsTheOldOne()
     {
         _fixture.Server.RotateRefreshTokens = false;

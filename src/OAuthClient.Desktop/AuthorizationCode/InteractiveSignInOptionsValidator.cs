@@ -5,6 +5,14 @@ namespace OAuthClient.Desktop;
 /// <summary>Checks <see cref="InteractiveSignInOptions"/> and reports every problem at once, naming the client and property.</summary>
 internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<InteractiveSignInOptions>
 {
+    private static readonly TimeSpan MaxTokenRequestTimeout = TimeSpan.FromHours(1);
+
+    private static readonly HashSet<string> ReservedParameters = new(StringComparer.Ordinal)
+    {
+        "client_id", "response_type", "scope", "redirect_uri", "state", "nonce", "response_mode",
+        "code_challenge", "code_challenge_method",
+    };
+
     public ValidateOptionsResult Validate(string? name, InteractiveSignInOptions options)
     {
         var failures = new List<string>();
@@ -75,6 +83,19 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
         if (options.RefreshBeforeExpiry < TimeSpan.Zero)
         {
             Fail("RefreshBeforeExpiry must not be negative.");
+        }
+
+        if (options.TokenRequestTimeout > MaxTokenRequestTimeout)
+        {
+            Fail("TokenRequestTimeout must be at most one hour.");
+        }
+
+        foreach (var parameter in options.Parameters.Keys)
+        {
+            if (ReservedParameters.Contains(parameter))
+            {
+                Fail($"Parameters must not set '{parameter}': the sign-in sets it, and a second value would clash or override it.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

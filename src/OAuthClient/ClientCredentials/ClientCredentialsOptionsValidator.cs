@@ -68,6 +68,11 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
 
         CheckPositive(nameof(options.DefaultTokenLifetime), options.DefaultTokenLifetime, client, failures);
         CheckPositive(nameof(options.TokenRequestTimeout), options.TokenRequestTimeout, client, failures);
+        if (options.TokenRequestTimeout > TimeSpan.FromHours(1))
+        {
+            // Longer would mean nothing to a caller waiting for a token, and overflows timers past 49 days.
+            failures.Add($"{client}: TokenRequestTimeout must be at most one hour.");
+        }
 
         if (options.RefreshBeforeExpiry < TimeSpan.Zero)
         {

@@ -65,6 +65,30 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
         Assert.Contains("ApiOrigins", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("state")]
+    [InlineData("code_challenge")]
+    [InlineData("redirect_uri")]
+    public void Constructor_ParameterTheSignInSets_FailsValidationNamingIt(string parameter)
+    {
+        var options = new InteractiveSignInOptions { Authority = AuthServerStub.Authority, ClientId = "app" };
+        options.Parameters[parameter] = "mine";
+
+        var ex = Assert.Throws<OptionsValidationException>(() => new InteractiveSignIn(options, new InMemoryTokenStore()));
+
+        Assert.Contains($"'{parameter}'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_TokenRequestTimeoutOverAnHour_FailsValidation()
+    {
+        var options = new InteractiveSignInOptions { Authority = AuthServerStub.Authority, ClientId = "app", TokenRequestTimeout = TimeSpan.FromDays(60) };
+
+        var ex = Assert.Throws<OptionsValidationException>(() => new InteractiveSignIn(options, new InMemoryTokenStore()));
+
+        Assert.Contains("TokenRequestTimeout", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constructor_NullRedirectPath_FailsValidationNamingIt()
     {

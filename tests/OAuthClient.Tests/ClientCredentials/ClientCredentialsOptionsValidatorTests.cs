@@ -36,6 +36,14 @@ public sealed class ClientCredentialsOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_TokenRequestTimeoutOverAnHour_Refused()
+    {
+        var error = ValidationError(o => o.TokenRequestTimeout = TimeSpan.FromDays(60));
+
+        Assert.Contains("TokenRequestTimeout", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_AuthorityAndTokenEndpointBoth_Refused()
     {
         var error = ValidationError(o => o.Authority = TokenEndpointStub.Authority);

@@ -59,7 +59,7 @@ public sealed class InteractiveSignInOptions
     public TimeSpan DefaultTokenLifetime { get; set; } = InteractiveSignInDefaults.TokenLifetime;
 
     /// <summary>Gets or sets how long one token request (code redemption, refresh, revocation) may take.</summary>
-    /// <remarks>Defaults to 30 seconds. Token requests are never retried: a code and a rotating refresh token are single-use.</remarks>
+    /// <remarks>Defaults to 30 seconds; at most one hour. Token requests are never retried: a code and a rotating refresh token are single-use.</remarks>
     public TimeSpan TokenRequestTimeout { get; set; } = InteractiveSignInDefaults.TokenRequestTimeout;
 
     /// <summary>Gets or sets a value indicating whether the authority and endpoints must use HTTPS (plain HTTP is always allowed to loopback).</summary>

@@ -59,7 +59,7 @@ public sealed class ClientCredentialsOptions
     public TimeSpan DefaultTokenLifetime { get; set; } = ClientCredentialsDefaults.TokenLifetime;
 
     /// <summary>Gets or sets how long one token acquisition may take, discovery and retries included.</summary>
-    /// <remarks>Defaults to 30 seconds.</remarks>
+    /// <remarks>Defaults to 30 seconds; at most one hour.</remarks>
     public TimeSpan TokenRequestTimeout { get; set; } = ClientCredentialsDefaults.TokenRequestTimeout;
 
     /// <summary>Gets or sets how many times a transient token-endpoint failure (5xx, 408, 429, a network error) is retried.</summary>

@@ -173,13 +173,11 @@ public sealed class InteractiveSignIn : IDisposable
         TokenRevocationResponse response;
         try
         {
-            response = await _tokenClient.CreateInvoker().RevokeTokenAsync(
-                new TokenRevocationRequest
-                {
-                    Address = endpoint.AbsoluteUri, ClientId = Options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
-                    Token = refreshToken, TokenTypeHint = "refresh_token",
-                },
-                linked.Token).ConfigureAwait(false);
+            using var request = new TokenRevocationRequest { Address = endpoint.AbsoluteUri, Token = refreshToken, TokenTypeHint = "refresh_token" };
+
+            // The assertion names the token endpoint (or issuer), as for the other requests: what servers accept as their audience.
+            await _tokens.Authenticator.ApplyAsync(request, server.TokenEndpoint, server.Issuer, linked.Token).ConfigureAwait(false);
+            response = await _tokenClient.CreateInvoker().RevokeTokenAsync(request, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -35,7 +35,13 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
             ?? string.Join(' ', (options.Authority ?? options.AuthorizationEndpoint)?.AbsoluteUri, options.ClientId, options.Scope);
         Key = new TokenCacheKey(name, "interactive", StoreKey);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
+        Authenticator = new ClientAuthenticator(
+            name, options.ClientId!, options.ClientAuthentication ?? (options.ClientSecret is null ? null : ClientAuthenticationMethod.ClientSecretBasic),
+            options.ClientSecret, options.ClientAssertion, time);
     }
+
+    /// <summary>Gets what authenticates the client on code redemption, refresh and revocation.</summary>
+    public ClientAuthenticator Authenticator { get; }
 
     public string Name { get; }
 
@@ -133,13 +139,8 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
         try
         {
             grant = await _tokenClient.RequestGrantAsync(
-                Context(server.TokenEndpoint), (Self: this, Endpoint: server.TokenEndpoint, RefreshToken: refreshToken),
-                static (invoker, s, ct) => invoker.RequestRefreshTokenAsync(
-                    new RefreshTokenRequest
-                    {
-                        Address = s.Endpoint.AbsoluteUri, ClientId = s.Self._options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
-                        RefreshToken = s.RefreshToken,
-                    }, ct),
+                Context(server.TokenEndpoint), (Self: this, Server: server, RefreshToken: refreshToken),
+                static (invoker, s, ct) => s.Self.SendRefreshAsync(invoker, s.Server, s.RefreshToken, ct),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (TokenRequestException ex) when (ex.Error is "invalid_grant")
@@ -158,6 +159,13 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
         await StoreAsync(grant, refreshToken, CancellationToken.None).ConfigureAwait(false);
         Log.TokenRefreshed(_logger, Name, grant.RefreshToken is null ? "kept the refresh token" : "rotated the refresh token");
         return grant.AccessToken;
+    }
+
+    private async Task<TokenResponse> SendRefreshAsync(HttpMessageInvoker invoker, AuthorizationServer server, string refreshToken, CancellationToken cancellationToken)
+    {
+        using var request = new RefreshTokenRequest { Address = server.TokenEndpoint.AbsoluteUri, RefreshToken = refreshToken };
+        await Authenticator.ApplyAsync(request, server.TokenEndpoint, server.Issuer, cancellationToken).ConfigureAwait(false);
+        return await invoker.RequestRefreshTokenAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private AccessToken? FromStore(StoredTokens? stored)

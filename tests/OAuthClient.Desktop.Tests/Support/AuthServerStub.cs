@@ -28,7 +28,9 @@ public sealed class AuthServerStub
         Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(RespondToTokenRequestAsync);
         Handler.When(HttpMethod.Post, RevocationEndpoint.AbsoluteUri).Respond(async request =>
         {
-            Revoked.Enqueue(Form(await request.Content!.ReadAsStringAsync())["token"]);
+            var form = Form(await request.Content!.ReadAsStringAsync());
+            RevocationRequests.Enqueue((form, request.Headers.Authorization?.ToString()));
+            Revoked.Enqueue(form["token"]);
             if (RevocationGate is { } gate)
             {
                 await gate;
@@ -71,6 +73,11 @@ public sealed class AuthServerStub
 
     public ConcurrentQueue<string> Revoked { get; } = new();
 
+    public ConcurrentQueue<(IReadOnlyDictionary<string, string> Form, string? Authorization)> RevocationRequests { get; } = new();
+
+    /// <summary>Gets the <c>Authorization</c> header of each token request, in order (null when absent).</summary>
+    public ConcurrentQueue<string?> TokenRequestAuthorizations { get; } = new();
+
     /// <summary>Makes <paramref name="refreshToken"/> one the server accepts.</summary>
     public void AcceptRefreshToken(string refreshToken) => _validRefreshTokens[refreshToken] = true;
 
@@ -91,6 +98,7 @@ public sealed class AuthServerStub
     private async Task<HttpResponseMessage> RespondToTokenRequestAsync(HttpRequestMessage request)
     {
         var form = Form(await request.Content!.ReadAsStringAsync());
+        TokenRequestAuthorizations.Enqueue(request.Headers.Authorization?.ToString());
         _tokenRequests.Enqueue(form);
         if (Gate is { } gate)
         {

@@ -40,7 +40,7 @@ internal sealed class AuthorizationCodeFlow
         var request = AuthorizationRequest.Create(_options);
         using var listener = LoopbackListener.Start(_options.RedirectPort, Limits, _time, _logger);
         var redirectUri = listener.RedirectUri(_options.RedirectPath);
-        var url = request.BuildUrl(server.AuthorizationEndpoint, redirectUri, _options);
+        var url = request.BuildUrl(server.AuthorizationEndpoint, redirectUri, _options, _tokens.Dpop?.Thumbprint);
         Log.SignInStarted(_logger, _name, $"http://127.0.0.1:{listener.Port}");
 
         var parameters = await WaitForResponseAsync(listener, url, request.State, cancellationToken).ConfigureAwait(false);
@@ -79,7 +79,11 @@ internal sealed class AuthorizationCodeFlow
         }
     }
 
-    private async Task<TokenResponse> SendRedemptionAsync(
+    private Task<TokenResponse> SendRedemptionAsync(
+        HttpMessageInvoker invoker, AuthorizationServer server, string code, string redirectUri, string verifier, CancellationToken cancellationToken) =>
+        _tokens.SendTokenRequestAsync(server, ct => SendRedemptionOnceAsync(invoker, server, code, redirectUri, verifier, ct), cancellationToken);
+
+    private async Task<TokenResponse> SendRedemptionOnceAsync(
         HttpMessageInvoker invoker, AuthorizationServer server, string code, string redirectUri, string verifier, CancellationToken cancellationToken)
     {
         using var request = new AuthorizationCodeTokenRequest
@@ -88,7 +92,7 @@ internal sealed class AuthorizationCodeFlow
         };
 
         // A public client sends its id in the body, with no secret (RFC 6749 §2.3, RFC 8252 §8.4); a confidential one its credentials.
-        await _tokens.Authenticator.ApplyAsync(request, server.TokenEndpoint, server.Issuer, cancellationToken).ConfigureAwait(false);
+        await _tokens.AuthenticateAsync(request, server, cancellationToken).ConfigureAwait(false);
         return await invoker.RequestAuthorizationCodeTokenAsync(request, cancellationToken).ConfigureAwait(false);
     }
 

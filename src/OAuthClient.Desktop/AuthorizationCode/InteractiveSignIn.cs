@@ -137,7 +137,16 @@ public sealed class InteractiveSignIn : IDisposable
         }
 
         var handler = CreateHandler(baseAddressOrigin: null);
-        handler.InnerHandler = innerHandler ?? new SocketsHttpHandler();
+        var inner = innerHandler ?? new SocketsHttpHandler();
+        if (CreateDpopHandler() is { } dpop)
+        {
+            // The DPoP handler follows redirects itself, so that neither token nor proof goes to a redirect's target.
+            dpop.InnerHandler = inner;
+            dpop.TakeOverRedirects(inner);
+            inner = dpop;
+        }
+
+        handler.InnerHandler = inner;
         return handler;
     }
 
@@ -152,6 +161,10 @@ public sealed class InteractiveSignIn : IDisposable
 
     internal DelegatingHandler CreateHandler(ApiOrigin? baseAddressOrigin) =>
         new AccessTokenHandler(_tokens, baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>());
+
+    /// <summary>Creates the handler that signs a proof for each DPoP request, or returns <see langword="null"/> when DPoP is off.</summary>
+    internal DpopHandler? CreateDpopHandler() =>
+        _tokens.Dpop is { } proofs ? new DpopHandler(_tokens.Name, () => proofs, _loggers.CreateLogger<DpopHandler>()) : null;
 
     private static InteractiveSignInOptions Validated(InteractiveSignInOptions options)
     {

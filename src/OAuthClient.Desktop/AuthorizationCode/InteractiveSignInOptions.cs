@@ -38,6 +38,15 @@ public sealed class InteractiveSignInOptions
     /// <summary>Gets the key and settings of the signed client assertion, for <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>; a fresh assertion goes with each request.</summary>
     public ClientAssertionOptions ClientAssertion { get; } = new();
 
+    /// <summary>Gets the DPoP settings (RFC 9449): off unless <see cref="DpopOptions.Enabled"/> is set.</summary>
+    /// <remarks>
+    /// When on, the authorize request carries <c>dpop_jkt</c>, the code redemption and refreshes carry a proof and must get
+    /// <c>token_type</c> DPoP, and API requests carry <c>Authorization: DPoP</c> with a fresh proof. A generated key (no
+    /// <see cref="DpopOptions.Jwk"/> or <see cref="DpopOptions.Key"/>) lives in memory only: tokens stored by another process
+    /// are not used, and a new process signs in again. Set a key, protected like the tokens, to refresh across restarts.
+    /// </remarks>
+    public DpopOptions Dpop { get; } = new();
+
     /// <summary>Gets or sets the space-separated scopes to ask for, such as <c>openid offline_access api</c>.</summary>
     /// <remarks>Ask for <c>offline_access</c> (or what the server requires) to get a refresh token. With <c>openid</c> a nonce is sent and checked.</remarks>
     public string? Scope { get; set; }
@@ -88,5 +97,5 @@ public sealed class InteractiveSignInOptions
     /// <inheritdoc/>
     public override string ToString() =>
         $"InteractiveSignInOptions {{ Authority = {Authority}, ClientId = {ClientId}, ClientAuthentication = {ClientAuthentication}, " +
-        $"ClientSecret = {(ClientSecret is null ? "(none)" : "[redacted]")}, ClientAssertion = {ClientAssertion}, Scope = {Scope} }}";
+        $"ClientSecret = {(ClientSecret is null ? "(none)" : "[redacted]")}, ClientAssertion = {ClientAssertion}, Dpop = {Dpop}, Scope = {Scope} }}";
 }

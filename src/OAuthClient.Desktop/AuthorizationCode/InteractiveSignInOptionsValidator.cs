@@ -25,6 +25,10 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
         }
 
         ValidateClientAuthentication(options, client, failures);
+        if (options.Dpop.Enabled)
+        {
+            ClientCredentialsOptionsValidator.ValidateDpop(options.Dpop, client, failures);
+        }
 
         if (options.Authority is null && (options.AuthorizationEndpoint is null || options.TokenEndpoint is null))
         {
@@ -95,7 +99,7 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
 
         foreach (var parameter in options.Parameters.Keys)
         {
-            if (ReservedParameters.Contains(parameter))
+            if (ReservedParameters.Contains(parameter) || (options.Dpop.Enabled && parameter == "dpop_jkt"))
             {
                 Fail($"Parameters must not set '{parameter}': the sign-in sets it, and a second value would clash or override it.");
             }

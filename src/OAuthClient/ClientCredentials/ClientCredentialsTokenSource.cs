@@ -32,7 +32,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         _parameters = new Dictionary<string, string>(options.Parameters, StringComparer.Ordinal);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
         _authenticator = new ClientAuthenticator(clientName, options.ClientId!, options.ClientAuthentication, options.ClientSecret, options.ClientAssertion, time);
-        Dpop = CreateDpop(options.Dpop, time);
+        Dpop = DpopProofs.Create(options.Dpop, time);
 
         var parameters = _parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
         string?[] parts =
@@ -98,28 +98,12 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         }
     }
 
-    private async Task<TokenResponse> SendAsync(HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    private Task<TokenResponse> SendAsync(HttpMessageInvoker invoker, CancellationToken cancellationToken)
     {
         var endpoint = _options.TokenEndpoint ?? _discovered!.Value.Endpoint;
-        var response = await SendOnceAsync(invoker, endpoint, cancellationToken).ConfigureAwait(false);
-        if (Dpop is null)
-        {
-            return response;
-        }
-
-        // RFC 9449 §8: a server that wants a nonce answers use_dpop_nonce with one. Asked once more, with a fresh
-        // proof and a fresh client assertion; a second refusal goes to the caller.
-        var nonce = DpopProofs.ReadNonce(response.HttpResponse);
-        Dpop.RememberNonce(endpoint, nonce);
-        if (nonce is not null && TokenClient.HasReadableBody(response) && string.Equals(response.Error, DpopProofs.UseNonceError, StringComparison.Ordinal))
-        {
-            Log.TokenRequestDpopNonce(_logger, _clientName);
-            response.Dispose();
-            response = await SendOnceAsync(invoker, endpoint, cancellationToken).ConfigureAwait(false);
-            Dpop.RememberNonce(endpoint, DpopProofs.ReadNonce(response.HttpResponse));
-        }
-
-        return response;
+        return Dpop is null
+            ? SendOnceAsync(invoker, endpoint, cancellationToken)
+            : Dpop.SendTokenRequestAsync(endpoint, _clientName, _logger, ct => SendOnceAsync(invoker, endpoint, ct), cancellationToken);
     }
 
     private async Task<TokenResponse> SendOnceAsync(HttpMessageInvoker invoker, Uri endpoint, CancellationToken cancellationToken)
@@ -143,20 +127,6 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         }
 
         return await invoker.RequestClientCredentialsTokenAsync(request, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static DpopProofs? CreateDpop(DpopOptions options, TimeProvider time)
-    {
-        if (!options.Enabled)
-        {
-            return null;
-        }
-
-        var key = options.Jwk is null && options.Key is null
-            ? SigningKey.CreateEphemeral()
-            : SigningKey.TryCreate(options.Jwk, options.Key, certificate: null, options.Algorithm, "Dpop", withKeyId: false, out var problem)
-                ?? throw new InvalidOperationException(problem);
-        return new DpopProofs(key, time);
     }
 
     private async Task<Uri> GetTokenEndpointAsync(CancellationToken cancellationToken)

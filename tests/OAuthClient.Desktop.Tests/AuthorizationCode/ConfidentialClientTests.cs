@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OAuthClient.Desktop.Tests.Support;
 
@@ -11,7 +10,7 @@ public sealed class ConfidentialClientTests : IDisposable
 {
     private const string Secret = "s3cr:t+%value";
     private readonly SignInFixture _fixture = new();
-    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly ECDsa _key = TestKeys.EcP256();
 
     public void Dispose()
     {
@@ -124,7 +123,7 @@ public sealed class ConfidentialClientTests : IDisposable
     [Fact]
     public void Constructor_KeyWithoutPrivateKeyJwt_Fails()
     {
-        _fixture.Options.ClientAssertion.Jwk = PrivateJwk();
+        _fixture.Options.ClientAssertion.Jwk = TestKeys.PrivateJwk(_key);
 
         var ex = Assert.Throws<OptionsValidationException>(() => _fixture.SignIn);
 
@@ -152,27 +151,15 @@ public sealed class ConfidentialClientTests : IDisposable
     private void UsePrivateKeyJwt()
     {
         _fixture.Options.ClientAuthentication = ClientAuthenticationMethod.PrivateKeyJwt;
-        _fixture.Options.ClientAssertion.Jwk = PrivateJwk();
-    }
-
-    private string PrivateJwk()
-    {
-        var p = _key.ExportParameters(includePrivateParameters: true);
-        return $$"""{"kty":"EC","crv":"P-256","x":"{{Base64UrlEncoder.Encode(p.Q.X)}}","y":"{{Base64UrlEncoder.Encode(p.Q.Y)}}","d":"{{Base64UrlEncoder.Encode(p.D)}}"}""";
+        _fixture.Options.ClientAssertion.Jwk = TestKeys.PrivateJwk(_key);
     }
 
     private async Task<(string Jti, long Iat, long Exp)> ValidateAssertionAsync(string assertion)
     {
-        var result = await new JsonWebTokenHandler().ValidateTokenAsync(assertion, new TokenValidationParameters
-        {
-            IssuerSigningKey = new ECDsaSecurityKey(ECDsa.Create(_key.ExportParameters(includePrivateParameters: false))),
-            ValidIssuer = SignInFixture.ClientId,
-            ValidAudience = AuthServerStub.TokenEndpoint.AbsoluteUri,
-            LifetimeValidator = (_, _, _, _) => true,
-            RequireExpirationTime = true,
-        });
-        Assert.True(result.IsValid, result.Exception?.Message);
-        var token = (JsonWebToken)result.SecurityToken;
+        var token = await TestKeys.ValidateAsync(
+            assertion, new ECDsaSecurityKey(ECDsa.Create(_key.ExportParameters(includePrivateParameters: false))), "client-authentication+jwt", "ES256");
+        Assert.Equal(SignInFixture.ClientId, token.Issuer);
+        Assert.Equal(AuthServerStub.TokenEndpoint.AbsoluteUri, Assert.Single(token.Audiences));
         Assert.Equal(SignInFixture.ClientId, token.Subject);
         Assert.False(string.IsNullOrEmpty(token.Id));
         return (token.Id, token.GetPayloadValue<long>("iat"), token.GetPayloadValue<long>("exp"));

@@ -40,7 +40,7 @@ internal sealed class AuthorizationCodeFlow
         var request = AuthorizationRequest.Create(_options);
         using var listener = LoopbackListener.Start(_options.RedirectPort, Limits, _time, _logger);
         var redirectUri = listener.RedirectUri(_options.RedirectPath);
-        var url = request.BuildUrl(server.AuthorizationEndpoint, redirectUri, _options);
+        var url = request.BuildUrl(server.AuthorizationEndpoint, redirectUri, _options, _tokens.Dpop?.Thumbprint);
         Log.SignInStarted(_logger, _name, $"http://127.0.0.1:{listener.Port}");
 
         var parameters = await WaitForResponseAsync(listener, url, request.State, cancellationToken).ConfigureAwait(false);
@@ -67,15 +67,8 @@ internal sealed class AuthorizationCodeFlow
         {
             return await _tokenClient.RequestGrantAsync(
                 _tokens.Context(server.TokenEndpoint),
-                (Endpoint: server.TokenEndpoint, ClientId: _options.ClientId!, Code: code, RedirectUri: redirectUri.AbsoluteUri, Verifier: verifier),
-                static (invoker, s, ct) => invoker.RequestAuthorizationCodeTokenAsync(
-                    new AuthorizationCodeTokenRequest
-                    {
-                        // A public client: its id goes in the body, with no secret (RFC 6749 §2.3, RFC 8252 §8.4).
-                        Address = s.Endpoint.AbsoluteUri, ClientId = s.ClientId, ClientCredentialStyle = ClientCredentialStyle.PostBody,
-                        Code = s.Code, RedirectUri = s.RedirectUri, CodeVerifier = s.Verifier,
-                    },
-                    ct),
+                (Self: this, Server: server, Code: code, RedirectUri: redirectUri.AbsoluteUri, Verifier: verifier),
+                static (invoker, s, ct) => s.Self.SendRedemptionAsync(invoker, s.Server, s.Code, s.RedirectUri, s.Verifier, ct),
                 linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -84,6 +77,23 @@ internal sealed class AuthorizationCodeFlow
                 $"Client '{_name}' could not redeem the sign-in code at {server.TokenEndpoint} within {_options.TokenRequestTimeout} (TokenRequestTimeout).",
                 _name, server.TokenEndpoint, innerException: ex);
         }
+    }
+
+    private Task<TokenResponse> SendRedemptionAsync(
+        HttpMessageInvoker invoker, AuthorizationServer server, string code, string redirectUri, string verifier, CancellationToken cancellationToken) =>
+        _tokens.SendTokenRequestAsync(server, ct => SendRedemptionOnceAsync(invoker, server, code, redirectUri, verifier, ct), cancellationToken);
+
+    private async Task<TokenResponse> SendRedemptionOnceAsync(
+        HttpMessageInvoker invoker, AuthorizationServer server, string code, string redirectUri, string verifier, CancellationToken cancellationToken)
+    {
+        using var request = new AuthorizationCodeTokenRequest
+        {
+            Address = server.TokenEndpoint.AbsoluteUri, Code = code, RedirectUri = redirectUri, CodeVerifier = verifier,
+        };
+
+        // A public client sends its id in the body, with no secret (RFC 6749 §2.3, RFC 8252 §8.4); a confidential one its credentials.
+        await _tokens.AuthenticateAsync(request, server, cancellationToken).ConfigureAwait(false);
+        return await invoker.RequestAuthorizationCodeTokenAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyDictionary<string, string>> WaitForResponseAsync(

@@ -25,9 +25,15 @@ internal sealed class AuthorizationRequest
         return new AuthorizationRequest(Pkce.CreateVerifier(), Pkce.RandomValue(32), nonce);
     }
 
-    public Uri BuildUrl(Uri authorizationEndpoint, Uri redirectUri, InteractiveSignInOptions options)
+    // With DPoP, the key thumbprint goes along as dpop_jkt, binding the code to the key (RFC 9449 §10).
+    public Uri BuildUrl(Uri authorizationEndpoint, Uri redirectUri, InteractiveSignInOptions options, string? dpopThumbprint)
     {
         var extra = new Parameters();
+        if (dpopThumbprint is not null)
+        {
+            extra.Add("dpop_jkt", dpopThumbprint);
+        }
+
         foreach (var (name, value) in options.Parameters)
         {
             extra.Add(name, value);

@@ -137,7 +137,16 @@ public sealed class InteractiveSignIn : IDisposable
         }
 
         var handler = CreateHandler(baseAddressOrigin: null);
-        handler.InnerHandler = innerHandler ?? new SocketsHttpHandler();
+        var inner = innerHandler ?? new SocketsHttpHandler();
+        if (CreateDpopHandler() is { } dpop)
+        {
+            // The DPoP handler follows redirects itself, so that neither token nor proof goes to a redirect's target.
+            dpop.InnerHandler = inner;
+            dpop.TakeOverRedirects(inner);
+            inner = dpop;
+        }
+
+        handler.InnerHandler = inner;
         return handler;
     }
 
@@ -152,6 +161,10 @@ public sealed class InteractiveSignIn : IDisposable
 
     internal DelegatingHandler CreateHandler(ApiOrigin? baseAddressOrigin) =>
         new AccessTokenHandler(_tokens, baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>());
+
+    /// <summary>Creates the handler that signs a proof for each DPoP request, or returns <see langword="null"/> when DPoP is off.</summary>
+    internal DpopHandler? CreateDpopHandler() =>
+        _tokens.Dpop is { } proofs ? new DpopHandler(_tokens.Name, () => proofs, _loggers.CreateLogger<DpopHandler>()) : null;
 
     private static InteractiveSignInOptions Validated(InteractiveSignInOptions options)
     {
@@ -173,13 +186,11 @@ public sealed class InteractiveSignIn : IDisposable
         TokenRevocationResponse response;
         try
         {
-            response = await _tokenClient.CreateInvoker().RevokeTokenAsync(
-                new TokenRevocationRequest
-                {
-                    Address = endpoint.AbsoluteUri, ClientId = Options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
-                    Token = refreshToken, TokenTypeHint = "refresh_token",
-                },
-                linked.Token).ConfigureAwait(false);
+            using var request = new TokenRevocationRequest { Address = endpoint.AbsoluteUri, Token = refreshToken, TokenTypeHint = "refresh_token" };
+
+            // The assertion names the token endpoint (or issuer), as for the other requests: what servers accept as their audience.
+            await _tokens.Authenticator.ApplyAsync(request, server.TokenEndpoint, server.Issuer, linked.Token).ConfigureAwait(false);
+            response = await _tokenClient.CreateInvoker().RevokeTokenAsync(request, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

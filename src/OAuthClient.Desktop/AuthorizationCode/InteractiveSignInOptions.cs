@@ -20,8 +20,32 @@ public sealed class InteractiveSignInOptions
     /// <remarks>With discovery, the issuer and whether <c>iss</c> is required come from the metadata. Set here, <c>iss</c> is required and must match.</remarks>
     public string? Issuer { get; set; }
 
-    /// <summary>Gets or sets the client identifier registered at the authorization server (a public client: no secret).</summary>
+    /// <summary>Gets or sets the client identifier registered at the authorization server.</summary>
     public string? ClientId { get; set; }
+
+    /// <summary>Gets or sets how a confidential client authenticates when it redeems the code, refreshes and revokes.</summary>
+    /// <remarks>
+    /// Defaults to <see langword="null"/>: a public client (RFC 8252 §8.4) that sends only its id, or
+    /// <see cref="ClientAuthenticationMethod.ClientSecretBasic"/> when <see cref="ClientSecret"/> is set.
+    /// A secret shipped inside an app is not a secret: prefer a public client, or a key the user's machine protects.
+    /// </remarks>
+    public ClientAuthenticationMethod? ClientAuthentication { get; set; }
+
+    /// <summary>Gets or sets the client secret, for <see cref="ClientAuthenticationMethod.ClientSecretBasic"/> and <see cref="ClientAuthenticationMethod.ClientSecretPost"/>.</summary>
+    /// <remarks>Never logged, and redacted by <see cref="ToString"/>.</remarks>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Gets the key and settings of the signed client assertion, for <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>; a fresh assertion goes with each request.</summary>
+    public ClientAssertionOptions ClientAssertion { get; } = new();
+
+    /// <summary>Gets the DPoP settings (RFC 9449): off unless <see cref="DpopOptions.Enabled"/> is set.</summary>
+    /// <remarks>
+    /// When on, the authorize request carries <c>dpop_jkt</c>, the code redemption and refreshes carry a proof and must get
+    /// <c>token_type</c> DPoP, and API requests carry <c>Authorization: DPoP</c> with a fresh proof. A generated key (no
+    /// <see cref="DpopOptions.Jwk"/> or <see cref="DpopOptions.Key"/>) lives in memory only: tokens stored by another process
+    /// are not used, and a new process signs in again. Set a key, protected like the tokens, to refresh across restarts.
+    /// </remarks>
+    public DpopOptions Dpop { get; } = new();
 
     /// <summary>Gets or sets the space-separated scopes to ask for, such as <c>openid offline_access api</c>.</summary>
     /// <remarks>Ask for <c>offline_access</c> (or what the server requires) to get a refresh token. With <c>openid</c> a nonce is sent and checked.</remarks>
@@ -69,4 +93,9 @@ public sealed class InteractiveSignInOptions
     /// <summary>Gets or sets the key under which the token store keeps this sign-in's tokens.</summary>
     /// <remarks>Defaults to one built from the authority (or authorization endpoint), client id and scopes.</remarks>
     public string? StoreKey { get; set; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"InteractiveSignInOptions {{ Authority = {Authority}, ClientId = {ClientId}, ClientAuthentication = {ClientAuthentication}, " +
+        $"ClientSecret = {(ClientSecret is null ? "(none)" : "[redacted]")}, ClientAssertion = {ClientAssertion}, Dpop = {Dpop}, Scope = {Scope} }}";
 }

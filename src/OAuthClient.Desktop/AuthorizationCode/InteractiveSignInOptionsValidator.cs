@@ -15,12 +15,19 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
 
     public ValidateOptionsResult Validate(string? name, InteractiveSignInOptions options)
     {
+        var client = $"OAuthClient interactive sign-in '{name}'";
         var failures = new List<string>();
-        void Fail(string problem) => failures.Add($"OAuthClient interactive sign-in '{name}': {problem}");
+        void Fail(string problem) => failures.Add($"{client}: {problem}");
 
         if (string.IsNullOrWhiteSpace(options.ClientId))
         {
             Fail("ClientId is required.");
+        }
+
+        ValidateClientAuthentication(options, client, failures);
+        if (options.Dpop.Enabled)
+        {
+            ClientCredentialsOptionsValidator.ValidateDpop(options.Dpop, client, failures);
         }
 
         if (options.Authority is null && (options.AuthorizationEndpoint is null || options.TokenEndpoint is null))
@@ -92,12 +99,47 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
 
         foreach (var parameter in options.Parameters.Keys)
         {
-            if (ReservedParameters.Contains(parameter))
+            if (ReservedParameters.Contains(parameter) || (options.Dpop.Enabled && parameter == "dpop_jkt"))
             {
                 Fail($"Parameters must not set '{parameter}': the sign-in sets it, and a second value would clash or override it.");
             }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // Public clients (no method, no secret) need nothing; confidential ones follow the client-credentials rules.
+    private static void ValidateClientAuthentication(InteractiveSignInOptions options, string client, List<string> failures)
+    {
+        var assertion = options.ClientAssertion;
+        var hasAssertionKey = assertion.Jwk is not null || assertion.Key is not null || assertion.Certificate is not null || assertion.Factory is not null;
+        switch (options.ClientAuthentication)
+        {
+            case null when hasAssertionKey:
+            case ClientAuthenticationMethod.ClientSecretBasic or ClientAuthenticationMethod.ClientSecretPost when hasAssertionKey:
+                failures.Add($"{client}: ClientAssertion is set, but ClientAuthentication is not PrivateKeyJwt.");
+                break;
+            case null:
+                break;
+            case ClientAuthenticationMethod.PrivateKeyJwt:
+                if (options.ClientSecret is not null)
+                {
+                    failures.Add($"{client}: set ClientSecret or ClientAuthentication = PrivateKeyJwt, not both.");
+                }
+
+                ClientCredentialsOptionsValidator.ValidateClientAssertion(
+                    assertion, options.Authority is not null || options.Issuer is not null, client, failures);
+                break;
+            case ClientAuthenticationMethod.ClientSecretBasic or ClientAuthenticationMethod.ClientSecretPost:
+                if (string.IsNullOrEmpty(options.ClientSecret))
+                {
+                    failures.Add($"{client}: ClientSecret is required for {options.ClientAuthentication}.");
+                }
+
+                break;
+            default:
+                failures.Add($"{client}: ClientAuthentication must be ClientSecretBasic, ClientSecretPost or PrivateKeyJwt.");
+                break;
+        }
     }
 }

@@ -17,7 +17,9 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
     private readonly AuthorizationServerResolver _server;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _ephemeralDpopKey;
     private volatile string? _rejected;
+    private volatile string? _storedHere;
 
     public UserTokens(
         string name, InteractiveSignInOptions options, ITokenStore store, TokenCache cache, TokenClient tokenClient,
@@ -35,7 +37,23 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
             ?? string.Join(' ', (options.Authority ?? options.AuthorizationEndpoint)?.AbsoluteUri, options.ClientId, options.Scope);
         Key = new TokenCacheKey(name, "interactive", StoreKey);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
+        Authenticator = new ClientAuthenticator(
+            name, options.ClientId!, options.ClientAuthentication ?? (options.ClientSecret is null ? null : ClientAuthenticationMethod.ClientSecretBasic),
+            options.ClientSecret, options.ClientAssertion, time);
+
+        Dpop = DpopProofs.Create(options.Dpop, time);
+        _ephemeralDpopKey = Dpop is not null && options.Dpop.Jwk is null && options.Dpop.Key is null;
+        TokenType = Dpop is null ? "Bearer" : DpopProofs.Scheme;
     }
+
+    /// <summary>Gets the DPoP key and nonces of this sign-in, stable for its life, or <see langword="null"/> for Bearer tokens.</summary>
+    public DpopProofs? Dpop { get; }
+
+    /// <summary>Gets the token type this sign-in uses: DPoP or Bearer. Tokens of the other type are never sent.</summary>
+    public string TokenType { get; }
+
+    /// <summary>Gets what authenticates the client on code redemption, refresh and revocation.</summary>
+    public ClientAuthenticator Authenticator { get; }
 
     public string Name { get; }
 
@@ -63,6 +81,7 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
     public async Task StoreAsync(TokenGrant grant, string? previousRefreshToken, CancellationToken cancellationToken)
     {
         var token = grant.AccessToken;
+        _storedHere = grant.RefreshToken ?? previousRefreshToken ?? token.Value;
         await _store.WriteAsync(
             StoreKey,
             new StoredTokens
@@ -86,7 +105,19 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
     }
 
     public TokenRequestContext Context(Uri endpoint) => new(
-        Name, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime, Retries: 0, RetryDelay: TimeSpan.Zero, _options.Scope);
+        Name, endpoint, _options.RefreshBeforeExpiry, _options.DefaultTokenLifetime, Retries: 0, RetryDelay: TimeSpan.Zero, _options.Scope,
+        DpopBound: Dpop is not null);
+
+    /// <summary>Sets the client id and credentials of a request to <paramref name="server"/>, and a fresh DPoP proof when DPoP is on.</summary>
+    public async ValueTask AuthenticateAsync(ProtocolRequest request, AuthorizationServer server, CancellationToken cancellationToken)
+    {
+        await Authenticator.ApplyAsync(request, server.TokenEndpoint, server.Issuer, cancellationToken).ConfigureAwait(false);
+        request.DPoPProofToken = Dpop?.CreateProof(HttpMethod.Post, server.TokenEndpoint, accessToken: null);
+    }
+
+    /// <summary>Sends a token request, asked once more with a fresh proof when a DPoP server wants a nonce.</summary>
+    public Task<TokenResponse> SendTokenRequestAsync(AuthorizationServer server, Func<CancellationToken, Task<TokenResponse>> sendOnce, CancellationToken cancellationToken) =>
+        Dpop is null ? sendOnce(cancellationToken) : Dpop.SendTokenRequestAsync(server.TokenEndpoint, Name, _logger, sendOnce, cancellationToken);
 
     /// <summary>Refreshes the access token; run by the cache, one at a time per key, and one process at a time when the store can lock.</summary>
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
@@ -128,18 +159,19 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
             throw Required("no refresh token is stored", null);
         }
 
+        if (!BoundToThisKey(stored))
+        {
+            // Bound to the generated key of the process that stored it (RFC 9449 §5): not spent on a request bound to fail.
+            throw Required("the stored tokens are bound to the DPoP key of another process; set Dpop.Jwk or Dpop.Key to keep tokens across restarts", null);
+        }
+
         var server = await _server.GetAsync(cancellationToken).ConfigureAwait(false);
         TokenGrant grant;
         try
         {
             grant = await _tokenClient.RequestGrantAsync(
-                Context(server.TokenEndpoint), (Self: this, Endpoint: server.TokenEndpoint, RefreshToken: refreshToken),
-                static (invoker, s, ct) => invoker.RequestRefreshTokenAsync(
-                    new RefreshTokenRequest
-                    {
-                        Address = s.Endpoint.AbsoluteUri, ClientId = s.Self._options.ClientId!, ClientCredentialStyle = ClientCredentialStyle.PostBody,
-                        RefreshToken = s.RefreshToken,
-                    }, ct),
+                Context(server.TokenEndpoint), (Self: this, Server: server, RefreshToken: refreshToken),
+                static (invoker, s, ct) => s.Self.SendRefreshAsync(invoker, s.Server, s.RefreshToken, ct),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (TokenRequestException ex) when (ex.Error is "invalid_grant")
@@ -160,9 +192,27 @@ internal sealed class UserTokens : IApiTokenClient, ITokenSource
         return grant.AccessToken;
     }
 
+    private Task<TokenResponse> SendRefreshAsync(HttpMessageInvoker invoker, AuthorizationServer server, string refreshToken, CancellationToken cancellationToken) =>
+        SendTokenRequestAsync(
+            server,
+            async ct =>
+            {
+                using var request = new RefreshTokenRequest { Address = server.TokenEndpoint.AbsoluteUri, RefreshToken = refreshToken };
+                await AuthenticateAsync(request, server, ct).ConfigureAwait(false);
+                return await invoker.RequestRefreshTokenAsync(request, ct).ConfigureAwait(false);
+            },
+            cancellationToken);
+
+    // A generated DPoP key lives in this process only: tokens another process stored (even after this one signed in, in a
+    // shared store) are bound to its key. They are recognised by the refresh token (or access token) this process stored.
+    private bool BoundToThisKey(StoredTokens stored) =>
+        !_ephemeralDpopKey || string.Equals(stored.RefreshToken ?? stored.AccessToken, _storedHere, StringComparison.Ordinal);
+
     private AccessToken? FromStore(StoredTokens? stored)
     {
-        if (stored is not { AccessToken: { } value, TokenType: { } type } || string.Equals(value, _rejected, StringComparison.Ordinal))
+        // A token of the other type (stored before DPoP was turned on or off), or bound to another process's key, is never sent.
+        if (stored is not { AccessToken: { } value, TokenType: { } type } || string.Equals(value, _rejected, StringComparison.Ordinal)
+            || !string.Equals(type, TokenType, StringComparison.OrdinalIgnoreCase) || !BoundToThisKey(stored))
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,8 +29,15 @@ public static class InteractiveSignInHttpClientBuilderExtensions
         services.TryAddSingleton<IBrowser>(_ => new SystemBrowser());
         services.TryAddSingleton<InteractiveSignInProvider>();
 
-        return builder.AddHttpMessageHandler(sp => sp.GetRequiredService<InteractiveSignInProvider>().Get(name)
-            .CreateHandler(OAuthClientHttpClientBuilderExtensions.BaseAddressOrigin(sp, name)));
+        // Runs after every other handler action, so it sees the primary handler the application chose.
+        services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(b => OAuthClientHttpClientBuilderExtensions.PrepareDpop(
+            b, b.Services.GetRequiredService<IOptionsMonitor<InteractiveSignInOptions>>().Get(name).Dpop.Enabled)));
+
+        return builder
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<InteractiveSignInProvider>().Get(name)
+                .CreateHandler(OAuthClientHttpClientBuilderExtensions.BaseAddressOrigin(sp, name)))
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<InteractiveSignInProvider>().Get(name).CreateDpopHandler()
+                ?? new DpopHandler(name, static () => null, sp.GetRequiredService<ILogger<DpopHandler>>()));
     }
 
     /// <summary>Adds the user's access token to the client, configured in code.</summary>

@@ -38,7 +38,7 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
         }
         else if (options.ClientAuthentication == ClientAuthenticationMethod.PrivateKeyJwt)
         {
-            ValidateClientAssertion(options, client, failures);
+            ValidateClientAssertion(options.ClientAssertion, options.Authority is not null, client, failures);
         }
         else if (string.IsNullOrEmpty(options.ClientSecret))
         {
@@ -92,9 +92,9 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void ValidateClientAssertion(ClientCredentialsOptions options, string client, List<string> failures)
+    /// <summary>Checks the client assertion settings of <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>; the desktop sign-in shares these rules.</summary>
+    internal static void ValidateClientAssertion(ClientAssertionOptions assertion, bool hasAuthority, string client, List<string> failures)
     {
-        var assertion = options.ClientAssertion;
         if (assertion.Factory is not null)
         {
             if (assertion.Jwk is not null || assertion.Key is not null || assertion.Certificate is not null)
@@ -116,13 +116,14 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
         {
             failures.Add($"{client}: ClientAssertion.Audience must be TokenEndpoint or Issuer.");
         }
-        else if (assertion.Audience == ClientAssertionAudience.Issuer && options.Authority is null)
+        else if (assertion.Audience == ClientAssertionAudience.Issuer && !hasAuthority)
         {
             failures.Add($"{client}: ClientAssertion.Audience = Issuer needs Authority, whose discovery document names the issuer.");
         }
     }
 
-    private static void ValidateDpop(DpopOptions dpop, string client, List<string> failures)
+    /// <summary>Checks enabled DPoP settings; the desktop sign-in shares these rules.</summary>
+    internal static void ValidateDpop(DpopOptions dpop, string client, List<string> failures)
     {
         if (dpop.Jwk is null && dpop.Key is null)
         {

@@ -49,7 +49,10 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         new(GetClient(clientName), baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>(), owned);
 
     public DpopHandler CreateDpopHandler(string clientName) =>
-        new(GetClient(clientName), _loggers.CreateLogger<DpopHandler>());
+        CreateDpopHandler(GetClient(clientName));
+
+    private DpopHandler CreateDpopHandler(ClientCredentialsClient client) =>
+        new(client.Name, () => client.Source.Dpop, _loggers.CreateLogger<DpopHandler>());
 
     public void Dispose()
     {

@@ -18,7 +18,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<string, string> _parameters;
-    private readonly IClientAssertionFactory? _assertions;
+    private readonly ClientAuthenticator _authenticator;
     private (Uri Endpoint, string? Issuer, DateTimeOffset ReadAt)? _discovered;
 
     public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenClient tokenClient, TimeProvider time, ILogger logger)
@@ -31,8 +31,8 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         _logger = logger;
         _parameters = new Dictionary<string, string>(options.Parameters, StringComparer.Ordinal);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
-        _assertions = CreateAssertionFactory(options, time);
-        Dpop = CreateDpop(options.Dpop, time);
+        _authenticator = new ClientAuthenticator(clientName, options.ClientId!, options.ClientAuthentication, options.ClientSecret, options.ClientAssertion, time);
+        Dpop = DpopProofs.Create(options.Dpop, time);
 
         var parameters = _parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
         string?[] parts =
@@ -98,59 +98,18 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         }
     }
 
-    private async Task<TokenResponse> SendAsync(HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    private Task<TokenResponse> SendAsync(HttpMessageInvoker invoker, CancellationToken cancellationToken)
     {
         var endpoint = _options.TokenEndpoint ?? _discovered!.Value.Endpoint;
-        var response = await SendOnceAsync(invoker, endpoint, cancellationToken).ConfigureAwait(false);
-        if (Dpop is null)
-        {
-            return response;
-        }
-
-        // RFC 9449 §8: a server that wants a nonce answers use_dpop_nonce with one. Asked once more, with a fresh
-        // proof and a fresh client assertion; a second refusal goes to the caller.
-        var nonce = DpopProofs.ReadNonce(response.HttpResponse);
-        Dpop.RememberNonce(endpoint, nonce);
-        if (nonce is not null && TokenClient.HasReadableBody(response) && string.Equals(response.Error, DpopProofs.UseNonceError, StringComparison.Ordinal))
-        {
-            Log.TokenRequestDpopNonce(_logger, _clientName);
-            response.Dispose();
-            response = await SendOnceAsync(invoker, endpoint, cancellationToken).ConfigureAwait(false);
-            Dpop.RememberNonce(endpoint, DpopProofs.ReadNonce(response.HttpResponse));
-        }
-
-        return response;
+        return Dpop is null
+            ? SendOnceAsync(invoker, endpoint, cancellationToken)
+            : Dpop.SendTokenRequestAsync(endpoint, _clientName, _logger, ct => SendOnceAsync(invoker, endpoint, ct), cancellationToken);
     }
 
     private async Task<TokenResponse> SendOnceAsync(HttpMessageInvoker invoker, Uri endpoint, CancellationToken cancellationToken)
     {
-        using var request = new ClientCredentialsTokenRequest
-        {
-            Address = endpoint.AbsoluteUri,
-            ClientId = _options.ClientId!,
-            // Explicit, never probed: credentials go out once, in the one style the server expects.
-            ClientCredentialStyle = _options.ClientAuthentication == ClientAuthenticationMethod.ClientSecretBasic
-                ? ClientCredentialStyle.AuthorizationHeader
-                : ClientCredentialStyle.PostBody,
-            // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding.
-            AuthorizationHeaderStyle = BasicAuthenticationHeaderStyle.Rfc6749,
-            Scope = _options.Scope,
-        };
-
-        if (_assertions is null)
-        {
-            request.ClientSecret = _options.ClientSecret;
-        }
-        else
-        {
-            // Each attempt gets its own assertion: a retried request must not replay a jti the server may have seen.
-            var context = new ClientAssertionContext(_clientName, _options.ClientId!, endpoint, AssertionAudience(endpoint));
-            request.ClientAssertion = new ClientAssertion
-            {
-                Type = OidcConstants.ClientAssertionTypes.JwtBearer,
-                Value = await _assertions.CreateAssertionAsync(context, cancellationToken).ConfigureAwait(false),
-            };
-        }
+        using var request = new ClientCredentialsTokenRequest { Address = endpoint.AbsoluteUri, Scope = _options.Scope };
+        await _authenticator.ApplyAsync(request, endpoint, _discovered?.Issuer ?? _options.Authority?.AbsoluteUri, cancellationToken).ConfigureAwait(false);
 
         if (Dpop is not null)
         {
@@ -168,44 +127,6 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         }
 
         return await invoker.RequestClientCredentialsTokenAsync(request, cancellationToken).ConfigureAwait(false);
-    }
-
-    private string AssertionAudience(Uri endpoint) =>
-        _options.ClientAssertion.Audience == ClientAssertionAudience.Issuer
-            ? _discovered?.Issuer ?? _options.Authority!.AbsoluteUri
-            : endpoint.AbsoluteUri;
-
-    private static IClientAssertionFactory? CreateAssertionFactory(ClientCredentialsOptions options, TimeProvider time)
-    {
-        if (options.ClientAuthentication != ClientAuthenticationMethod.PrivateKeyJwt)
-        {
-            return null;
-        }
-
-        var assertion = options.ClientAssertion;
-        if (assertion.Factory is { } factory)
-        {
-            return factory;
-        }
-
-        // The options were validated before a source is built; a key that fails here failed validation too.
-        var key = SigningKey.TryCreate(assertion.Jwk, assertion.Key, assertion.Certificate, assertion.Algorithm, "ClientAssertion", withKeyId: true, out var problem)
-            ?? throw new InvalidOperationException(problem);
-        return new JwtClientAssertionFactory(key, assertion.Lifetime, time);
-    }
-
-    private static DpopProofs? CreateDpop(DpopOptions options, TimeProvider time)
-    {
-        if (!options.Enabled)
-        {
-            return null;
-        }
-
-        var key = options.Jwk is null && options.Key is null
-            ? SigningKey.CreateEphemeral()
-            : SigningKey.TryCreate(options.Jwk, options.Key, certificate: null, options.Algorithm, "Dpop", withKeyId: false, out var problem)
-                ?? throw new InvalidOperationException(problem);
-        return new DpopProofs(key, time);
     }
 
     private async Task<Uri> GetTokenEndpointAsync(CancellationToken cancellationToken)

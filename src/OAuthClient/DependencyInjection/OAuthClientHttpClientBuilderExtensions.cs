@@ -33,7 +33,8 @@ public static class OAuthClientHttpClientBuilderExtensions
         services.TryAddSingleton<IClientCredentialsTokenProvider>(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>());
 
         // Runs after every other handler action, so it sees the primary handler the application chose.
-        services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(b => PrepareDpop(b, name)));
+        services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(
+            b => PrepareDpop(b, b.Services.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>().Get(name).Dpop.Enabled)));
 
         return builder
             .AddHttpMessageHandler(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>().CreateHandler(name, BaseAddressOrigin(sp, name)))
@@ -83,14 +84,15 @@ public static class OAuthClientHttpClientBuilderExtensions
 
     // A client that uses DPoP when its handlers are built follows redirects in DpopHandler, not in the primary
     // handler. A client that does not leaves DpopHandler out, so its requests pass one handler fewer.
-    private static void PrepareDpop(HttpMessageHandlerBuilder builder, string name)
+    // The desktop sign-in shares it.
+    internal static void PrepareDpop(HttpMessageHandlerBuilder builder, bool dpopEnabled)
     {
         if (builder.AdditionalHandlers.OfType<DpopHandler>().LastOrDefault() is not { } dpop)
         {
             return;
         }
 
-        if (builder.Services.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>().Get(name).Dpop.Enabled)
+        if (dpopEnabled)
         {
             dpop.TakeOverRedirects(builder.PrimaryHandler);
             return;

@@ -16,14 +16,19 @@ internal sealed class DpopHandler : DelegatingHandler
     // Set on a request once a redirect moved it: a retry of it (after a 401) must not carry credentials to the new target.
     private static readonly HttpRequestOptionsKey<bool> Redirected = new("OAuthClient.Dpop.Redirected");
 
-    private readonly ClientCredentialsClient _client;
+    private readonly string _clientName;
+    private readonly Func<DpopProofs?> _proofs;
     private readonly ILogger _logger;
     private int _maxRedirects = DefaultMaxRedirects;
     private volatile bool _followsRedirects;
 
-    public DpopHandler(ClientCredentialsClient client, ILogger logger)
+    /// <param name="clientName">The client's name, for log lines and errors.</param>
+    /// <param name="proofs">Gets the client's current DPoP key and nonces; <see langword="null"/> when it no longer uses DPoP.</param>
+    /// <param name="logger">Where log lines go.</param>
+    public DpopHandler(string clientName, Func<DpopProofs?> proofs, ILogger logger)
     {
-        _client = client;
+        _clientName = clientName;
+        _proofs = proofs;
         _logger = logger;
     }
 
@@ -84,7 +89,7 @@ internal sealed class DpopHandler : DelegatingHandler
         {
             // Fail closed: with automatic redirects on, the proof would follow a redirect to any host.
             throw new InvalidOperationException(
-                $"OAuthClient client '{_client.Name}' uses DPoP, but its HttpClient handlers were built before DPoP was turned on. " +
+                $"OAuthClient client '{_clientName}' uses DPoP, but its HttpClient handlers were built before DPoP was turned on. " +
                 "New handlers (after the HttpClientFactory handler lifetime) send DPoP requests.");
         }
 
@@ -115,7 +120,7 @@ internal sealed class DpopHandler : DelegatingHandler
 
             request.RequestUri = target;
             request.Options.Set(Redirected, true);
-            Log.RedirectWithoutCredentials(_logger, _client.Name, ApiOrigin.Describe(target));
+            Log.RedirectWithoutCredentials(_logger, _clientName, ApiOrigin.Describe(target));
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
@@ -124,8 +129,8 @@ internal sealed class DpopHandler : DelegatingHandler
 
     private async Task<HttpResponseMessage> SendWithProofAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var proofs = _client.Source.Dpop ?? throw new InvalidOperationException(
-            $"OAuthClient client '{_client.Name}' holds a DPoP token but no longer uses DPoP; the token is not sent.");
+        var proofs = _proofs() ?? throw new InvalidOperationException(
+            $"OAuthClient client '{_clientName}' holds a DPoP token but no longer uses DPoP; the token is not sent.");
         var uri = request.RequestUri!;
         var token = request.Headers.Authorization!.Parameter;
 
@@ -139,7 +144,7 @@ internal sealed class DpopHandler : DelegatingHandler
         }
 
         // RFC 9449 §9: the same token, a new proof with the server's nonce; asked once.
-        Log.ApiDpopNonce(_logger, _client.Name);
+        Log.ApiDpopNonce(_logger, _clientName);
         response.Dispose();
         Attach(request, proofs.CreateProof(request.Method, uri, token));
         response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);

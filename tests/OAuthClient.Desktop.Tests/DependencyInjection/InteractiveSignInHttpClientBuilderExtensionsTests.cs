@@ -42,6 +42,26 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
     }
 
     [Fact]
+    public async Task AddInteractiveSignIn_Dpop_ClientSendsDpopTokenWithProof()
+    {
+        using var services = BuildServices(o =>
+        {
+            o.Authority = AuthServerStub.Authority;
+            o.ClientId = SignInFixture.ClientId;
+            o.Scope = "openid offline_access api";
+            o.Dpop.Enabled = true;
+        });
+
+        await services.GetRequiredService<InteractiveSignInProvider>().Get("api").SignInAsync();
+        using var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("api");
+        using var response = await client.GetAsync("me");
+
+        var call = Assert.Single(_fixture.ApiStub.Calls);
+        Assert.Equal("DPoP", call.Scheme);
+        Assert.NotNull(call.Dpop);
+    }
+
+    [Fact]
     public void AddInteractiveSignIn_NoClientId_FailsValidationNamingClientAndProperty()
     {
         using var services = BuildServices(o => o.Authority = AuthServerStub.Authority);

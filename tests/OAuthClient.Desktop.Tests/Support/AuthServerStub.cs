@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
 using RichardSzalay.MockHttp;
 
 namespace OAuthClient.Desktop.Tests.Support;
@@ -28,7 +29,9 @@ public sealed class AuthServerStub
         Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(RespondToTokenRequestAsync);
         Handler.When(HttpMethod.Post, RevocationEndpoint.AbsoluteUri).Respond(async request =>
         {
-            Revoked.Enqueue(Form(await request.Content!.ReadAsStringAsync())["token"]);
+            var form = Form(await request.Content!.ReadAsStringAsync());
+            RevocationRequests.Enqueue((form, request.Headers.Authorization?.ToString()));
+            Revoked.Enqueue(form["token"]);
             if (RevocationGate is { } gate)
             {
                 await gate;
@@ -71,6 +74,20 @@ public sealed class AuthServerStub
 
     public ConcurrentQueue<string> Revoked { get; } = new();
 
+    public ConcurrentQueue<(IReadOnlyDictionary<string, string> Form, string? Authorization)> RevocationRequests { get; } = new();
+
+    /// <summary>Gets the <c>DPoP</c> proof of each token request, in order (null when absent).</summary>
+    public ConcurrentQueue<string?> TokenRequestProofs { get; } = new();
+
+    /// <summary>Gets or sets a nonce the token endpoint requires in DPoP proofs (RFC 9449 §8).</summary>
+    public string? DpopNonce { get; set; }
+
+    /// <summary>Gets or sets whether the server answers token_type Bearer even to a request with a DPoP proof.</summary>
+    public bool IgnoresDpop { get; set; }
+
+    /// <summary>Gets the <c>Authorization</c> header of each token request, in order (null when absent).</summary>
+    public ConcurrentQueue<string?> TokenRequestAuthorizations { get; } = new();
+
     /// <summary>Makes <paramref name="refreshToken"/> one the server accepts.</summary>
     public void AcceptRefreshToken(string refreshToken) => _validRefreshTokens[refreshToken] = true;
 
@@ -91,7 +108,16 @@ public sealed class AuthServerStub
     private async Task<HttpResponseMessage> RespondToTokenRequestAsync(HttpRequestMessage request)
     {
         var form = Form(await request.Content!.ReadAsStringAsync());
+        TokenRequestAuthorizations.Enqueue(request.Headers.Authorization?.ToString());
+        var proof = request.Headers.TryGetValues("DPoP", out var proofs) ? proofs.Single() : null;
+        TokenRequestProofs.Enqueue(proof);
         _tokenRequests.Enqueue(form);
+        if (proof is not null && DpopNonce is not null && !new JsonWebToken(proof).TryGetPayloadValue<string>("nonce", out _))
+        {
+            var refusal = Json(HttpStatusCode.BadRequest, """{"error":"use_dpop_nonce"}""");
+            refusal.Headers.Add("DPoP-Nonce", DpopNonce);
+            return refusal;
+        }
         if (Gate is { } gate)
         {
             await gate;
@@ -112,7 +138,7 @@ public sealed class AuthServerStub
 
         var accessToken = $"access-token-{n}";
         IssuedAccessTokens.Enqueue(accessToken);
-        var body = new StringBuilder($$"""{"access_token":"{{accessToken}}","token_type":"Bearer","expires_in":{{ExpiresIn}}""");
+        var body = new StringBuilder($$"""{"access_token":"{{accessToken}}","token_type":"{{(proof is null || IgnoresDpop ? "Bearer" : "DPoP")}}","expires_in":{{ExpiresIn}}""");
         if (refreshToken is not null)
         {
             AcceptRefreshToken(refreshToken);

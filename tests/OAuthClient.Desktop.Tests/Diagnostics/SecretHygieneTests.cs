@@ -1,3 +1,4 @@
+using OAuthClient.Tests.Support;
 using OAuthClient.Desktop.Tests.Support;
 
 namespace OAuthClient.Desktop.Tests.Diagnostics;
@@ -38,6 +39,40 @@ public sealed class SecretHygieneTests : IDisposable
         {
             Assert.DoesNotContain(texts, t => t.Contains(secret, StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task ConfidentialDpopFlows_LogsAndExceptionMessages_HoldNoAssertionProofKeyOrToken()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var privateD = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(key.ExportParameters(true).D!);
+        _fixture.Options.ClientAuthentication = ClientAuthenticationMethod.PrivateKeyJwt;
+        _fixture.Options.ClientAssertion.Jwk = TestKeys.PrivateJwk(key);
+        _fixture.Options.Dpop.Enabled = true;
+        _fixture.Server.DpopNonce = "server-nonce-5d1";
+
+        await _fixture.SignIn.SignInAsync();
+        _fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        await _fixture.SignIn.GetAccessTokenAsync();
+        _fixture.Server.IgnoresDpop = true;
+        _fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        await CaptureAsync(() => _fixture.SignIn.GetAccessTokenAsync().AsTask());
+        await _fixture.SignIn.SignOutAsync();
+
+        var secrets = new List<string> { privateD, TestBrowser.Code };
+        secrets.AddRange(_fixture.Server.TokenRequests.Where(r => r.ContainsKey("client_assertion")).Select(r => r["client_assertion"]));
+        secrets.AddRange(_fixture.Server.TokenRequestProofs.OfType<string>());
+        secrets.AddRange(_fixture.Server.IssuedAccessTokens);
+        secrets.AddRange(_fixture.Server.IssuedRefreshTokens);
+        var texts = _fixture.Logs.Lines.Select(l => l.ToString()).Concat(_exceptions.Select(e => e.ToString())).ToList();
+        Assert.True(secrets.Count > 6, "the flows should have sent assertions, proofs and tokens");
+        Assert.Single(_exceptions);
+        foreach (var secret in secrets.Distinct())
+        {
+            Assert.DoesNotContain(texts, t => t.Contains(secret, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(privateD, _fixture.Options.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

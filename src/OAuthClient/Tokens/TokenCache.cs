@@ -51,11 +51,13 @@ internal sealed class TokenCache
     /// </summary>
     public bool TryGet(ITokenSource source, [NotNullWhen(true)] out AccessToken? token)
     {
-        if ((Volatile.Read(ref source.Key.Slot) ?? Lookup(source.Key)) is { } cached)
+        // One read of the interface property: this runs on every API request.
+        var key = source.Key;
+        if ((Volatile.Read(ref key.Slot) ?? Lookup(key)) is { } cached)
         {
             if (_systemClock && Environment.TickCount64 < cached.FreshUntilTick)
             {
-                Telemetry.CacheHit(source.Key.ClientName);
+                Telemetry.CacheHit(key.ClientName);
                 token = cached.Token;
                 return true;
             }
@@ -79,15 +81,17 @@ internal sealed class TokenCache
                 return Task.FromResult(token);
             }
 
-            Telemetry.CacheMiss(key.ClientName);
+            // Counted where the caller starts to wait, so a lost TryAdd race that loops is counted once.
             if (_inFlight.TryGetValue(key, out var running))
             {
+                Telemetry.CacheMiss(key.ClientName);
                 return running.WaitAsync(cancellationToken);
             }
 
             var flight = new TaskCompletionSource<AccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_inFlight.TryAdd(key, flight.Task))
             {
+                Telemetry.CacheMiss(key.ClientName);
                 Log.CacheMiss(_logger, key.ClientName);
                 _ = AcquireAsync(source, flight, refreshing: null);
                 return flight.Task.WaitAsync(cancellationToken);

@@ -1,4 +1,3 @@
-using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Logging;
 
 namespace OAuthClient.Desktop;
@@ -12,22 +11,19 @@ internal sealed class AuthorizationCodeFlow
     private readonly string _name;
     private readonly InteractiveSignInOptions _options;
     private readonly IBrowser _browser;
-    private readonly TokenClient _tokenClient;
-    private readonly AuthorizationServerResolver _server;
-    private readonly UserTokens _tokens;
+    private readonly TokenEndpoint _endpoint;
+    private readonly SignInSession _session;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public AuthorizationCodeFlow(
-        string name, InteractiveSignInOptions options, IBrowser browser, TokenClient tokenClient,
-        AuthorizationServerResolver server, UserTokens tokens, TimeProvider time, ILogger logger)
+        string name, InteractiveSignInOptions options, IBrowser browser, TokenEndpoint endpoint, SignInSession session, TimeProvider time, ILogger logger)
     {
         _name = name;
         _options = options;
         _browser = browser;
-        _tokenClient = tokenClient;
-        _server = server;
-        _tokens = tokens;
+        _endpoint = endpoint;
+        _session = session;
         _time = time;
         _logger = logger;
     }
@@ -36,64 +32,28 @@ internal sealed class AuthorizationCodeFlow
 
     public async Task<AccessToken> SignInAsync(CancellationToken cancellationToken)
     {
-        var server = await _server.GetAsync(cancellationToken).ConfigureAwait(false);
+        var server = await _endpoint.GetServerAsync(cancellationToken).ConfigureAwait(false);
         var request = AuthorizationRequest.Create(_options);
         using var listener = LoopbackListener.Start(_options.RedirectPort, Limits, _time, _logger);
         var redirectUri = listener.RedirectUri(_options.RedirectPath);
-        var url = request.BuildUrl(server.AuthorizationEndpoint, redirectUri, _options, _tokens.Dpop?.Thumbprint);
+        var url = request.BuildUrl(
+            server.AuthorizationEndpoint ?? throw new InvalidOperationException($"Client '{_name}' knows no authorization endpoint."), redirectUri, _options, _endpoint.Dpop?.Thumbprint);
         Log.SignInStarted(_logger, _name, $"http://127.0.0.1:{listener.Port}");
 
         var parameters = await WaitForResponseAsync(listener, url, request.State, cancellationToken).ConfigureAwait(false);
         var code = CheckResponse(parameters, server);
-        var grant = await RedeemAsync(server, code, redirectUri, request.Verifier, cancellationToken).ConfigureAwait(false);
+        var grant = await _endpoint.RequestAsync(
+            Grant.AuthorizationCode(code, redirectUri.AbsoluteUri, request.Verifier, _options.Scope), cancellationToken).ConfigureAwait(false);
 
         if (request.Nonce is { } nonce && !IdToken.HasNonce(grant.IdToken, nonce))
         {
             throw Failed("invalid_nonce", "the ID token does not carry the nonce of this sign-in");
         }
 
-        await _tokens.ForgetAsync(cancellationToken).ConfigureAwait(false);
-        await _tokens.StoreAsync(grant, previousRefreshToken: null, cancellationToken).ConfigureAwait(false);
+        await _session.ForgetAsync(cancellationToken).ConfigureAwait(false);
+        await _session.StoreAsync(grant, previousRefreshToken: null, cancellationToken).ConfigureAwait(false);
         Log.SignInSucceeded(_logger, _name);
         return grant.AccessToken;
-    }
-
-    // Bounded by TokenRequestTimeout like every other token request: a server that never answers must not hang the sign-in.
-    private async Task<TokenGrant> RedeemAsync(AuthorizationServer server, string code, Uri redirectUri, string verifier, CancellationToken cancellationToken)
-    {
-        using var timeout = new CancellationTokenSource(_options.TokenRequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        try
-        {
-            return await _tokenClient.RequestGrantAsync(
-                _tokens.Context(server.TokenEndpoint),
-                (Self: this, Server: server, Code: code, RedirectUri: redirectUri.AbsoluteUri, Verifier: verifier),
-                static (invoker, s, ct) => s.Self.SendRedemptionAsync(invoker, s.Server, s.Code, s.RedirectUri, s.Verifier, ct),
-                linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new TokenRequestException(
-                $"Client '{_name}' could not redeem the sign-in code at {server.TokenEndpoint} within {_options.TokenRequestTimeout} (TokenRequestTimeout).",
-                _name, server.TokenEndpoint, innerException: ex);
-        }
-    }
-
-    private Task<TokenResponse> SendRedemptionAsync(
-        HttpMessageInvoker invoker, AuthorizationServer server, string code, string redirectUri, string verifier, CancellationToken cancellationToken) =>
-        _tokens.SendTokenRequestAsync(server, ct => SendRedemptionOnceAsync(invoker, server, code, redirectUri, verifier, ct), cancellationToken);
-
-    private async Task<TokenResponse> SendRedemptionOnceAsync(
-        HttpMessageInvoker invoker, AuthorizationServer server, string code, string redirectUri, string verifier, CancellationToken cancellationToken)
-    {
-        using var request = new AuthorizationCodeTokenRequest
-        {
-            Address = server.TokenEndpoint.AbsoluteUri, Code = code, RedirectUri = redirectUri, CodeVerifier = verifier,
-        };
-
-        // A public client sends its id in the body, with no secret (RFC 6749 §2.3, RFC 8252 §8.4); a confidential one its credentials.
-        await _tokens.AuthenticateAsync(request, server, cancellationToken).ConfigureAwait(false);
-        return await invoker.RequestAuthorizationCodeTokenAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyDictionary<string, string>> WaitForResponseAsync(
@@ -121,7 +81,7 @@ internal sealed class AuthorizationCodeFlow
         }
     }
 
-    private string CheckResponse(IReadOnlyDictionary<string, string> parameters, AuthorizationServer server)
+    private string CheckResponse(IReadOnlyDictionary<string, string> parameters, ServerMetadata server)
     {
         // RFC 9207 §2.4: compare iss whenever it is present, and require it when the server advertises it.
         var hasIss = parameters.TryGetValue("iss", out var iss);

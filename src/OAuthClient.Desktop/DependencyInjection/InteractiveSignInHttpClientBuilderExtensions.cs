@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,20 +23,15 @@ public static class InteractiveSignInHttpClientBuilderExtensions
         var services = builder.Services;
         services.AddOptions<InteractiveSignInOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InteractiveSignInOptions>, InteractiveSignInOptionsValidator>());
-        OAuthClientHttpClientBuilderExtensions.AddTokenServices(services);
+        CoreServices.Add(services);
         services.TryAddSingleton<ITokenStore>(sp => new FileTokenStore(null, sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<IBrowser>(_ => new SystemBrowser());
         services.TryAddSingleton<InteractiveSignInProvider>();
 
-        // Runs after every other handler action, so it sees the primary handler the application chose.
-        services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(b => OAuthClientHttpClientBuilderExtensions.PrepareDpop(
-            b, b.Services.GetRequiredService<IOptionsMonitor<InteractiveSignInOptions>>().Get(name).Dpop.Enabled)));
-
-        return builder
-            .AddHttpMessageHandler(sp => sp.GetRequiredService<InteractiveSignInProvider>().Get(name)
-                .CreateHandler(OAuthClientHttpClientBuilderExtensions.BaseAddressOrigin(sp, name)))
-            .AddHttpMessageHandler(sp => sp.GetRequiredService<InteractiveSignInProvider>().Get(name).CreateDpopHandler()
-                ?? new DpopHandler(name, static () => null, sp.GetRequiredService<ILogger<DpopHandler>>()));
+        return HandlerComposition.AddTo(
+            builder,
+            (sp, baseAddressOrigin) => sp.GetRequiredService<InteractiveSignInProvider>().Get(name).CreateHandler(baseAddressOrigin),
+            sp => sp.GetRequiredService<InteractiveSignInProvider>().Get(name).CreateDpopHandler());
     }
 
     /// <summary>Adds the user's access token to the client, configured in code.</summary>

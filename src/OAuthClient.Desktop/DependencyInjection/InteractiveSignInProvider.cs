@@ -43,9 +43,9 @@ public sealed class InteractiveSignInProvider : IDisposable
         _services.GetRequiredService<IOptionsMonitor<InteractiveSignInOptions>>().Get(name),
         _services.GetRequiredService<ITokenStore>(),
         _services.GetRequiredService<IBrowser>(),
-        backchannel: null,
+        _services.GetRequiredService<BackchannelProvider>().Get(httpClientName: null),
+        ownsBackchannel: false,
         _services.GetRequiredService<TimeProvider>(),
         _services.GetRequiredService<ILoggerFactory>(),
-        _services.GetRequiredService<TokenCache>(),
-        _services.GetRequiredService<TokenClient>());
+        _services.GetRequiredService<TokenCache>());
 }

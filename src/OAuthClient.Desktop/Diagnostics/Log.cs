@@ -44,9 +44,6 @@ internal static partial class Log
     [LoggerMessage(340, LogLevel.Information, "Client '{ClientName}' signed out; refresh token revoked: {Revoked}.")]
     public static partial void SignedOut(ILogger logger, string clientName, bool revoked);
 
-    [LoggerMessage(341, LogLevel.Warning, "Client '{ClientName}' could not revoke its refresh token at {Endpoint}: status {StatusCode}, error '{Error}'.")]
-    public static partial void RevocationFailed(ILogger logger, string clientName, Uri endpoint, int? statusCode, string? error);
-
     [LoggerMessage(350, LogLevel.Warning, "The stored tokens in {Path} could not be read (unprotect or parse failed); a new sign-in is needed.")]
     public static partial void StoredTokensUnreadable(ILogger logger, string path, Exception exception);
 

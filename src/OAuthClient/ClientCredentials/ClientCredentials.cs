@@ -13,7 +13,8 @@ public static class ClientCredentials
     /// <summary>Creates a handler that gets, caches, attaches and renews client-credentials tokens for <see cref="ClientCredentialsOptions.ApiOrigins"/>.</summary>
     /// <param name="options">The client's settings; <see cref="ClientCredentialsOptions.ApiOrigins"/> must name the API.</param>
     /// <param name="innerHandler">The handler that sends API requests; a new <see cref="SocketsHttpHandler"/> when omitted.</param>
-    /// <param name="tokenEndpointClient">Sends discovery and token requests; a client of its own when omitted. Not disposed by the handler.</param>
+    /// <param name="tokenEndpointClient">Sends discovery and token requests; a client of its own, which follows no redirects, when omitted.
+    /// Not disposed by the handler. A client that follows redirects by itself has its redirected answers refused.</param>
     /// <param name="timeProvider">The clock for expiry; the system clock when omitted.</param>
     /// <param name="loggerFactory">Where log lines go; nowhere when omitted.</param>
     /// <returns>A handler to pass to <c>new HttpClient(handler)</c>; disposing the HttpClient disposes it.</returns>
@@ -47,25 +48,18 @@ public static class ClientCredentials
         var time = timeProvider ?? TimeProvider.System;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var memoryCache = new MemoryCache(new MemoryCacheOptions());
-        var ownedTokenClient = tokenEndpointClient is null ? TokenClient.LimitResponseSize(new HttpClient()) : null;
-        var tokenInvoker = tokenEndpointClient ?? ownedTokenClient!;
+        var backchannels = new BackchannelProvider(tokenEndpointClient is null ? Backchannel.Own() : Backchannel.Supplied(tokenEndpointClient));
         var provider = new ClientCredentialsTokenProvider(
             new FixedOptionsMonitor(options),
             new TokenCache(memoryCache, time, loggers.CreateLogger<TokenCache>()),
-            new TokenClient(() => tokenInvoker, time, loggers.CreateLogger<TokenClient>()),
+            backchannels,
             time,
             loggers);
 
-        var handler = provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, memoryCache, ownedTokenClient));
-        var dpop = provider.CreateDpopHandler(ClientName);
-        dpop.InnerHandler = innerHandler ?? new SocketsHttpHandler();
-        if (options.Dpop.Enabled)
-        {
-            dpop.TakeOverRedirects(dpop.InnerHandler);
-        }
-
-        handler.InnerHandler = dpop;
-        return handler;
+        return HandlerComposition.Compose(
+            provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, memoryCache, backchannels)),
+            provider.CreateDpopHandlerIfEnabled(ClientName),
+            innerHandler);
     }
 
     private sealed class FixedOptionsMonitor(ClientCredentialsOptions options) : IOptionsMonitor<ClientCredentialsOptions>

@@ -12,7 +12,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
 {
     private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
     private readonly TokenCache _cache;
-    private readonly TokenClient _tokenClient;
+    private readonly BackchannelProvider _backchannels;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<ITokenSourceDecorator> _decorators;
@@ -23,7 +23,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         string name,
         IOptionsMonitor<ClientCredentialsOptions> options,
         TokenCache cache,
-        TokenClient tokenClient,
+        BackchannelProvider backchannels,
         TimeProvider time,
         ILogger logger,
         IReadOnlyList<ITokenSourceDecorator>? decorators = null)
@@ -31,7 +31,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         Name = name;
         _options = options;
         _cache = cache;
-        _tokenClient = tokenClient;
+        _backchannels = backchannels;
         _time = time;
         _logger = logger;
         _decorators = decorators ?? [];
@@ -86,7 +86,10 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
 
     private ClientCredentialsTokenSource CreateSource()
     {
-        var source = new ClientCredentialsTokenSource(Name, _options.Get(Name), _tokenClient, _time, _logger);
+        var options = _options.Get(Name);
+        var endpoint = new TokenEndpoint(
+            ClientCredentialsTokenSource.EndpointSettings(Name, options), _backchannels.Get(options.BackchannelHttpClientName), _time, _logger);
+        var source = new ClientCredentialsTokenSource(Name, options, endpoint);
         source.Decorate(_decorators);
         return Interlocked.CompareExchange(ref _source, source, null) ?? source;
     }

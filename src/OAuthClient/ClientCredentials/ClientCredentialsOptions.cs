@@ -52,23 +52,23 @@ public sealed class ClientCredentialsOptions
     /// keep using the current token while one background request replaces it; if that request fails, the next
     /// waits 30 seconds. Only a request made after the token has expired waits for a new one.
     /// </remarks>
-    public TimeSpan RefreshBeforeExpiry { get; set; } = ClientCredentialsDefaults.RefreshBeforeExpiry;
+    public TimeSpan RefreshBeforeExpiry { get; set; } = ProtocolDefaults.RefreshBeforeExpiry;
 
     /// <summary>Gets or sets the lifetime assumed when the token response carries no <c>expires_in</c>.</summary>
     /// <remarks>Defaults to 5 minutes. Tokens are never kept longer than 24 hours.</remarks>
-    public TimeSpan DefaultTokenLifetime { get; set; } = ClientCredentialsDefaults.TokenLifetime;
+    public TimeSpan DefaultTokenLifetime { get; set; } = ProtocolDefaults.TokenLifetime;
 
     /// <summary>Gets or sets how long one token acquisition may take, discovery and retries included.</summary>
     /// <remarks>Defaults to 30 seconds; at most one hour.</remarks>
-    public TimeSpan TokenRequestTimeout { get; set; } = ClientCredentialsDefaults.TokenRequestTimeout;
+    public TimeSpan TokenRequestTimeout { get; set; } = ProtocolDefaults.TokenRequestTimeout;
 
     /// <summary>Gets or sets how many times a transient token-endpoint failure (5xx, 408, 429, a network error) is retried.</summary>
     /// <remarks>Defaults to 2. Errors such as <c>invalid_client</c> are never retried.</remarks>
-    public int TokenRequestRetries { get; set; } = ClientCredentialsDefaults.TokenRequestRetries;
+    public int TokenRequestRetries { get; set; } = ProtocolDefaults.TokenRequestRetries;
 
     /// <summary>Gets or sets the first delay between token request attempts; it doubles with each attempt.</summary>
     /// <remarks>Defaults to 500 milliseconds. A <c>Retry-After</c> of up to 10 seconds takes its place.</remarks>
-    public TimeSpan TokenRequestRetryDelay { get; set; } = ClientCredentialsDefaults.TokenRequestRetryDelay;
+    public TimeSpan TokenRequestRetryDelay { get; set; } = ProtocolDefaults.TokenRequestRetryDelay;
 
     /// <summary>Gets or sets whether the authority and token endpoint must use HTTPS.</summary>
     /// <remarks>
@@ -76,6 +76,14 @@ public sealed class ClientCredentialsOptions
     /// development: a warning is logged each time such an endpoint is used.
     /// </remarks>
     public bool RequireHttps { get; set; } = true;
+
+    /// <summary>Gets or sets the name of the HttpClient that carries this client's discovery and token requests.</summary>
+    /// <remarks>
+    /// Defaults to <see langword="null"/>: the shared <c>OAuthClient.TokenEndpoint</c> client. Name another
+    /// <c>AddHttpClient</c> registration to give this client its own proxy or client certificate. Automatic redirects
+    /// are turned off in it, and responses over 64 KiB refused unless it says otherwise.
+    /// </remarks>
+    public string? BackchannelHttpClientName { get; set; }
 
     /// <inheritdoc/>
     public override string ToString() =>

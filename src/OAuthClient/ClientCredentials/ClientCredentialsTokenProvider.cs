@@ -9,24 +9,28 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
 {
     private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
     private readonly TokenCache _cache;
-    private readonly TokenClient _tokenClient;
+    private readonly BackchannelProvider _backchannels;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ITokenSourceDecorator[] _decorators;
+    private readonly HashSet<string>? _registered;
     private readonly ConcurrentDictionary<string, ClientCredentialsClient> _clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
     public ClientCredentialsTokenProvider(
         IOptionsMonitor<ClientCredentialsOptions> options,
         TokenCache cache,
-        TokenClient tokenClient,
+        BackchannelProvider backchannels,
         TimeProvider time,
         ILoggerFactory loggers,
-        IEnumerable<ITokenSourceDecorator>? decorators = null)
+        IEnumerable<ITokenSourceDecorator>? decorators = null,
+        IEnumerable<TokenClientRegistration>? registrations = null)
     {
+        // Without dependency injection there is no registration: every name is the one configured client.
+        _registered = registrations?.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         _options = options;
         _cache = cache;
-        _tokenClient = tokenClient;
+        _backchannels = backchannels;
         _time = time;
         _loggers = loggers;
         _decorators = decorators?.ToArray() ?? [];
@@ -48,11 +52,16 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     public AccessTokenHandler CreateHandler(string clientName, ApiOrigin? baseAddressOrigin, IDisposable? owned = null) =>
         new(GetClient(clientName), baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>(), owned);
 
-    public DpopHandler CreateDpopHandler(string clientName) =>
-        CreateDpopHandler(GetClient(clientName));
-
-    private DpopHandler CreateDpopHandler(ClientCredentialsClient client) =>
-        new(client.Name, () => client.Source.Dpop, _loggers.CreateLogger<DpopHandler>());
+    /// <summary>Creates the DPoP handler of a client that uses DPoP now, or returns <see langword="null"/>.</summary>
+    /// <remarks>A client that turns DPoP on later gets it with the next handlers the factory builds; until then its
+    /// token handler fails closed rather than send a DPoP token without a proof.</remarks>
+    public DpopHandler? CreateDpopHandlerIfEnabled(string clientName)
+    {
+        var client = GetClient(clientName);
+        return _options.Get(clientName).Dpop.Enabled
+            ? new DpopHandler(client.Name, () => client.Source.Dpop, _loggers.CreateLogger<DpopHandler>())
+            : null;
+    }
 
     public void Dispose()
     {
@@ -69,13 +78,23 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
             return client;
         }
 
+        // A name nobody registered, or whose options do not validate, fails here, before anything is kept for it.
+        if (_registered is not null && !_registered.Contains(name))
+        {
+            throw new InvalidOperationException(
+                $"No OAuthClient token client named '{name}' is registered. Register it with services.AddClientCredentialsTokenClient(\"{name}\", ...) " +
+                "or AddHttpClient(...).AddClientCredentialsToken(...).");
+        }
+
+        _ = _options.Get(name);
+
         // Created under a lock: each client subscribes to option changes, and a discarded duplicate would leak that.
         lock (_gate)
         {
             return _clients.TryGetValue(name, out client)
                 ? client
                 : _clients[name] = new ClientCredentialsClient(
-                    name, _options, _cache, _tokenClient, _time, _loggers.CreateLogger("OAuthClient.ClientCredentials"), _decorators);
+                    name, _options, _cache, _backchannels, _time, _loggers.CreateLogger("OAuthClient.ClientCredentials"), _decorators);
         }
     }
 }

@@ -43,6 +43,9 @@ internal static partial class Log
     [LoggerMessage(115, LogLevel.Information, "The token endpoint asked client '{ClientName}' for a DPoP nonce; asking once more with it.")]
     public static partial void TokenRequestDpopNonce(ILogger logger, string clientName);
 
+    [LoggerMessage(116, LogLevel.Warning, "Client '{ClientName}' could not revoke a token at {Endpoint}: status {StatusCode}, error '{Error}'.")]
+    public static partial void RevocationFailed(ILogger logger, string clientName, Uri endpoint, int? statusCode, string? error);
+
     [LoggerMessage(200, LogLevel.Warning, "Client '{ClientName}' did not attach its token to a request for {Origin}: that origin is not one of its API origins.")]
     public static partial void ForeignOrigin(ILogger logger, string clientName, string origin);
 

@@ -43,16 +43,16 @@ internal static class Telemetry
         }
     }
 
-    public static Activity? StartTokenRequest(TokenRequestContext context)
+    public static Activity? StartTokenRequest(string clientName, Uri endpoint)
     {
         var activity = Source.StartActivity(OAuthClientDiagnostics.TokenRequestActivityName, ActivityKind.Client);
-        activity?.SetTag(ClientTag, context.ClientName);
-        activity?.SetTag(ServerTag, context.Endpoint.Host);
+        activity?.SetTag(ClientTag, clientName);
+        activity?.SetTag(ServerTag, endpoint.Host);
         return activity;
     }
 
     /// <summary>Records how one acquisition ended: <paramref name="error"/> is <see langword="null"/> on success.</summary>
-    public static void TokenRequestEnded(Activity? activity, TokenRequestContext context, TimeSpan elapsed, Exception? error)
+    public static void TokenRequestEnded(Activity? activity, string clientName, Uri endpoint, TimeSpan elapsed, Exception? error)
     {
         var outcome = error is null ? "success" : "failure";
         // The OAuth error code or the exception type: both are safe to show, unlike messages or bodies.
@@ -70,8 +70,8 @@ internal static class Telemetry
 
         var tags = new TagList
         {
-            { ClientTag, context.ClientName },
-            { ServerTag, context.Endpoint.Host },
+            { ClientTag, clientName },
+            { ServerTag, endpoint.Host },
             { OutcomeTag, outcome },
         };
         if (errorType is not null)

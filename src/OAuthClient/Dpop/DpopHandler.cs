@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// Sits inside <see cref="AccessTokenHandler"/>: signs a fresh DPoP proof for each request that carries a DPoP token,
@@ -20,7 +20,7 @@ internal sealed class DpopHandler : DelegatingHandler
     private readonly Func<DpopProofs?> _proofs;
     private readonly ILogger _logger;
     private int _maxRedirects = DefaultMaxRedirects;
-    private volatile bool _followsRedirects;
+    private volatile bool _controlsRedirects;
 
     /// <param name="clientName">The client's name, for log lines and errors.</param>
     /// <param name="proofs">Gets the client's current DPoP key and nonces; <see langword="null"/> when it no longer uses DPoP.</param>
@@ -34,7 +34,8 @@ internal sealed class DpopHandler : DelegatingHandler
 
     /// <summary>
     /// Turns off automatic redirects in <paramref name="primary"/>, so that this handler follows them itself. HttpClient
-    /// drops <c>Authorization</c> on a redirect but would forward the <c>DPoP</c> header, to any host.
+    /// drops <c>Authorization</c> on a redirect but would forward the <c>DPoP</c> header, to any host. A transport the
+    /// application set not to follow redirects keeps that choice: the 3xx goes back to the caller.
     /// </summary>
     /// <returns><see langword="false"/> when the primary handler was already in use and cannot be changed.</returns>
     public bool TakeOverRedirects(HttpMessageHandler? primary)
@@ -45,17 +46,28 @@ internal sealed class DpopHandler : DelegatingHandler
             primary = inner;
         }
 
+        var follow = true;
         try
         {
             switch (primary)
             {
                 case SocketsHttpHandler sockets:
                     _maxRedirects = sockets.MaxAutomaticRedirections;
-                    sockets.AllowAutoRedirect = false;
+                    follow = sockets.AllowAutoRedirect;
+                    if (follow)
+                    {
+                        sockets.AllowAutoRedirect = false;
+                    }
+
                     break;
                 case HttpClientHandler client:
                     _maxRedirects = client.MaxAutomaticRedirections;
-                    client.AllowAutoRedirect = false;
+                    follow = client.AllowAutoRedirect;
+                    if (follow)
+                    {
+                        client.AllowAutoRedirect = false;
+                    }
+
                     break;
                 default:
                     // Other primary handlers (test doubles, custom transports) hand 3xx answers up; they are followed here.
@@ -67,7 +79,12 @@ internal sealed class DpopHandler : DelegatingHandler
             return false;
         }
 
-        _followsRedirects = true;
+        if (!follow)
+        {
+            _maxRedirects = 0;
+        }
+
+        _controlsRedirects = true;
         return true;
     }
 
@@ -80,12 +97,12 @@ internal sealed class DpopHandler : DelegatingHandler
             dpop = false;
         }
 
-        if (!dpop && !_followsRedirects)
+        if (!dpop && !_controlsRedirects)
         {
             return base.SendAsync(request, cancellationToken);
         }
 
-        if (dpop && !_followsRedirects)
+        if (dpop && !_controlsRedirects)
         {
             // Fail closed: with automatic redirects on, the proof would follow a redirect to any host.
             throw new InvalidOperationException(

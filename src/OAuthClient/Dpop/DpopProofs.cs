@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// One client's DPoP key: signs proofs (RFC 9449 §4) for the token endpoint and the API, and remembers the latest
@@ -46,28 +46,6 @@ internal sealed class DpopProofs
             : SigningKey.TryCreate(options.Jwk, options.Key, certificate: null, options.Algorithm, "Dpop", withKeyId: false, out var problem)
                 ?? throw new InvalidOperationException(problem);
         return new DpopProofs(key, time);
-    }
-
-    /// <summary>
-    /// Sends a token request through <paramref name="sendOnce"/>, which attaches a fresh proof (and a fresh client assertion)
-    /// each time. RFC 9449 §8: a server that wants a nonce answers <c>use_dpop_nonce</c> with one; it is asked once more,
-    /// and a second refusal goes to the caller.
-    /// </summary>
-    public async Task<TokenResponse> SendTokenRequestAsync(
-        Uri endpoint, string clientName, ILogger logger, Func<CancellationToken, Task<TokenResponse>> sendOnce, CancellationToken cancellationToken)
-    {
-        var response = await sendOnce(cancellationToken).ConfigureAwait(false);
-        var nonce = ReadNonce(response.HttpResponse);
-        RememberNonce(endpoint, nonce);
-        if (nonce is not null && TokenClient.HasReadableBody(response) && string.Equals(response.Error, UseNonceError, StringComparison.Ordinal))
-        {
-            Log.TokenRequestDpopNonce(logger, clientName);
-            response.Dispose();
-            response = await sendOnce(cancellationToken).ConfigureAwait(false);
-            RememberNonce(endpoint, ReadNonce(response.HttpResponse));
-        }
-
-        return response;
     }
 
     /// <summary>Gets the JWK thumbprint of the public key (RFC 7638): the <c>jkt</c> tokens are bound to.</summary>

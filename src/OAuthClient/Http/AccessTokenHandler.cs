@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// Attaches the client's token to requests for its API origins and, when the API answers 401, drops that

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>A scheme, host and port that may receive a client's token.</summary>
 internal sealed class ApiOrigin

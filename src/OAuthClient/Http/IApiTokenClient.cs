@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// What <see cref="AccessTokenHandler"/> needs from a flow: its tokens and where they may go. The

@@ -1,4 +1,4 @@
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>The transport rule for tokens and credentials: HTTPS, or plain HTTP only to a loopback address.</summary>
 internal static class Transport

@@ -1,4 +1,4 @@
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>A successful token response: the access token, and the refresh and ID tokens when the server sent them.</summary>
 internal sealed record TokenGrant(AccessToken AccessToken, string? RefreshToken, string? IdToken)

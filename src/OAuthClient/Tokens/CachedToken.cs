@@ -1,4 +1,4 @@
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// A token as the cache keeps it: the immutable <see cref="AccessToken"/>, a cheap deadline for the hot path,

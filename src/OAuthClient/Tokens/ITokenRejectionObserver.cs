@@ -1,4 +1,4 @@
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// Implemented by a decorating <see cref="ITokenSource"/> that keeps tokens elsewhere, so it hears when the API

@@ -1,4 +1,4 @@
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>Gets a new token for one cache key; the cache decides when to ask.</summary>
 internal interface ITokenSource

@@ -1,4 +1,4 @@
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// Wraps the token source of a client, between the in-process cache and the token endpoint: the seam an add-on

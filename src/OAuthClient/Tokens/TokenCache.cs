@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// Keeps tokens in an <see cref="IMemoryCache"/> and makes sure concurrent misses on one key share one token
@@ -234,7 +234,7 @@ internal sealed class TokenCache
         // After a failure the old token stays in use until it expires, with one retry per back-off, never a
         // stampede. After a success the entry has normally been replaced; if the new token could not be stored
         // (it expired at once), the back-off keeps the old entry from asking again on every call.
-        var delay = ClientCredentialsDefaults.RefreshRetryDelay;
+        var delay = ProtocolDefaults.RefreshRetryDelay;
         refreshing.EndRefresh(_time.GetUtcNow() + delay);
         if (failure is null)
         {

@@ -1,4 +1,4 @@
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
 /// <summary>
 /// Identifies a token by everything that changes it. Built once per client configuration, so a cache

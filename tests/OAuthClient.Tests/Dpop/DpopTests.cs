@@ -1,3 +1,4 @@
+using OAuthClient.Internal;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -279,8 +280,7 @@ public sealed class DpopTests : IDisposable
         };
         var thumbprint = Base64UrlEncoder.Encode(new ECDsaSecurityKey(ECDsa.Create(ecdsa.ExportParameters(false))).ComputeJwkThumbprint());
 
-        var source = new ClientCredentialsTokenSource(
-            TestServices.ClientName, options, null!, _services.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var source = CreateSource(options);
 
         Assert.Equal(thumbprint, source.Dpop!.Thumbprint);
         Assert.Contains("dpop_jkt=" + thumbprint, source.SharedKey, StringComparison.Ordinal);
@@ -289,17 +289,23 @@ public sealed class DpopTests : IDisposable
     [Fact]
     public void Source_TwoDpopKeys_DifferentSharedKeys()
     {
-        ClientCredentialsTokenSource Create() => new(
-            TestServices.ClientName,
-            new ClientCredentialsOptions
-            {
-                TokenEndpoint = TokenEndpointStub.Endpoint,
-                ClientId = TestServices.ClientId,
-                ClientSecret = TestServices.ClientSecret,
-                Dpop = { Enabled = true },
-            },
-            null!, _services.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        ClientCredentialsTokenSource Create() => CreateSource(new ClientCredentialsOptions
+        {
+            TokenEndpoint = TokenEndpointStub.Endpoint,
+            ClientId = TestServices.ClientId,
+            ClientSecret = TestServices.ClientSecret,
+            Dpop = { Enabled = true },
+        });
 
         Assert.NotEqual(Create().SharedKey, Create().SharedKey);
+    }
+
+    private ClientCredentialsTokenSource CreateSource(ClientCredentialsOptions options)
+    {
+        using var backchannel = Backchannel.Own();
+        var endpoint = new TokenEndpoint(
+            ClientCredentialsTokenSource.EndpointSettings(TestServices.ClientName, options), backchannel, _services.Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        return new ClientCredentialsTokenSource(TestServices.ClientName, options, endpoint);
     }
 }

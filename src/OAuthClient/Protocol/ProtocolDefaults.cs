@@ -1,7 +1,7 @@
-namespace OAuthClient;
+namespace OAuthClient.Internal;
 
-/// <summary>The defaults of <see cref="ClientCredentialsOptions"/>, in one place.</summary>
-internal static class ClientCredentialsDefaults
+/// <summary>The protocol defaults every flow shares, in one place; each option documents the one it uses.</summary>
+internal static class ProtocolDefaults
 {
     /// <summary>How long before <c>expires_in</c> runs out a token is renewed.</summary>
     public static readonly TimeSpan RefreshBeforeExpiry = TimeSpan.FromSeconds(60);
@@ -21,6 +21,9 @@ internal static class ClientCredentialsDefaults
     /// <summary>How long one token acquisition may take, retries and discovery included.</summary>
     public static readonly TimeSpan TokenRequestTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest <c>TokenRequestTimeout</c> accepted.</summary>
+    public static readonly TimeSpan MaxTokenRequestTimeout = TimeSpan.FromHours(1);
+
     /// <summary>How often a transient token-endpoint failure is retried.</summary>
     public const int TokenRequestRetries = 2;
 
@@ -39,6 +42,6 @@ internal static class ClientCredentialsDefaults
     /// <summary>The longest client assertion lifetime accepted.</summary>
     public static readonly TimeSpan MaxClientAssertionLifetime = TimeSpan.FromMinutes(10);
 
-    /// <summary>The largest discovery or token response read, unless the token endpoint's HttpClient says otherwise.</summary>
+    /// <summary>The largest discovery, token or revocation response read, unless the backchannel's HttpClient is configured otherwise.</summary>
     public const int MaxResponseSize = 64 * 1024;
 }

@@ -5,8 +5,6 @@ namespace OAuthClient.Desktop;
 /// <summary>Checks <see cref="InteractiveSignInOptions"/> and reports every problem at once, naming the client and property.</summary>
 internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<InteractiveSignInOptions>
 {
-    private static readonly TimeSpan MaxTokenRequestTimeout = TimeSpan.FromHours(1);
-
     private static readonly HashSet<string> ReservedParameters = new(StringComparer.Ordinal)
     {
         "client_id", "response_type", "scope", "redirect_uri", "state", "nonce", "response_mode",
@@ -25,36 +23,17 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
         }
 
         ValidateClientAuthentication(options, client, failures);
-        if (options.Dpop.Enabled)
-        {
-            ClientCredentialsOptionsValidator.ValidateDpop(options.Dpop, client, failures);
-        }
+        OptionsRules.Dpop(options.Dpop, client, failures);
 
         if (options.Authority is null && (options.AuthorizationEndpoint is null || options.TokenEndpoint is null))
         {
             Fail("set Authority, or both AuthorizationEndpoint and TokenEndpoint.");
         }
 
-        foreach (var (property, uri) in new[]
-        {
-            ("Authority", options.Authority), ("AuthorizationEndpoint", options.AuthorizationEndpoint),
-            ("TokenEndpoint", options.TokenEndpoint), ("RevocationEndpoint", options.RevocationEndpoint),
-        })
-        {
-            if (uri is null)
-            {
-                continue;
-            }
-
-            if (!uri.IsAbsoluteUri)
-            {
-                Fail($"{property} must be an absolute URI.");
-            }
-            else if (options.RequireHttps && !Transport.IsSecure(uri))
-            {
-                Fail($"{property} must use HTTPS (plain HTTP only to loopback), or set RequireHttps to false.");
-            }
-        }
+        OptionsRules.Endpoint(nameof(options.Authority), options.Authority, options.RequireHttps, client, failures);
+        OptionsRules.Endpoint(nameof(options.AuthorizationEndpoint), options.AuthorizationEndpoint, options.RequireHttps, client, failures);
+        OptionsRules.Endpoint(nameof(options.TokenEndpoint), options.TokenEndpoint, options.RequireHttps, client, failures);
+        OptionsRules.Endpoint(nameof(options.RevocationEndpoint), options.RevocationEndpoint, options.RequireHttps, client, failures);
 
         if (options.RedirectPort is < 0 or > 65535)
         {
@@ -67,35 +46,9 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
             Fail("RedirectPath must be a path, without query or fragment.");
         }
 
-        foreach (var origin in options.ApiOrigins)
-        {
-            if (origin is null || !origin.IsAbsoluteUri || (origin.Scheme != Uri.UriSchemeHttps && origin.Scheme != Uri.UriSchemeHttp))
-            {
-                Fail($"ApiOrigins must hold absolute http or https URIs ('{origin}' is not).");
-            }
-        }
-
-        foreach (var (property, value) in new[]
-        {
-            ("SignInTimeout", options.SignInTimeout), ("TokenRequestTimeout", options.TokenRequestTimeout),
-            ("DefaultTokenLifetime", options.DefaultTokenLifetime),
-        })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                Fail($"{property} must be positive.");
-            }
-        }
-
-        if (options.RefreshBeforeExpiry < TimeSpan.Zero)
-        {
-            Fail("RefreshBeforeExpiry must not be negative.");
-        }
-
-        if (options.TokenRequestTimeout > MaxTokenRequestTimeout)
-        {
-            Fail("TokenRequestTimeout must be at most one hour.");
-        }
+        OptionsRules.ApiOrigins(options.ApiOrigins, client, failures);
+        OptionsRules.Positive(nameof(options.SignInTimeout), options.SignInTimeout, client, failures);
+        OptionsRules.Timings(options.TokenRequestTimeout, options.DefaultTokenLifetime, options.RefreshBeforeExpiry, client, failures);
 
         foreach (var parameter in options.Parameters.Keys)
         {
@@ -127,7 +80,7 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
                     failures.Add($"{client}: set ClientSecret or ClientAuthentication = PrivateKeyJwt, not both.");
                 }
 
-                ClientCredentialsOptionsValidator.ValidateClientAssertion(
+                OptionsRules.ClientAssertion(
                     assertion, options.Authority is not null || options.Issuer is not null, client, failures);
                 break;
             case ClientAuthenticationMethod.ClientSecretBasic or ClientAuthenticationMethod.ClientSecretPost:

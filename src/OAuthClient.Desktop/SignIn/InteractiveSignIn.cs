@@ -1,4 +1,3 @@
-using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,13 +14,13 @@ public sealed class InteractiveSignIn : IDisposable
 {
     private const string DefaultName = "default";
 
-    private readonly UserTokens _tokens;
+    private readonly string _name;
+    private readonly TokenEndpoint _endpoint;
+    private readonly SignInSession _session;
+    private readonly UserTokenClient _tokens;
     private readonly AuthorizationCodeFlow _flow;
-    private readonly AuthorizationServerResolver _server;
-    private readonly TokenClient _tokenClient;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
     private readonly IDisposable[] _owned;
 
     /// <summary>Initializes a new instance of the <see cref="InteractiveSignIn"/> class, without dependency injection.</summary>
@@ -41,15 +40,21 @@ public sealed class InteractiveSignIn : IDisposable
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null)
         : this(DefaultName, Validated(options), tokenStore ?? new FileTokenStore(null, loggerFactory), browser ?? new SystemBrowser(),
-            backchannel, timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, cache: null, tokenClient: null)
+            backchannel is null ? Backchannel.Own() : Backchannel.Supplied(backchannel), ownsBackchannel: true,
+            timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, cache: null)
     {
     }
 
     internal InteractiveSignIn(
-        string name, InteractiveSignInOptions options, ITokenStore store, IBrowser browser, HttpMessageInvoker? backchannel,
-        TimeProvider time, ILoggerFactory loggers, TokenCache? cache, TokenClient? tokenClient)
+        string name, InteractiveSignInOptions options, ITokenStore store, IBrowser browser, Backchannel backchannel, bool ownsBackchannel,
+        TimeProvider time, ILoggerFactory loggers, TokenCache? cache)
     {
         var owned = new List<IDisposable>();
+        if (ownsBackchannel)
+        {
+            owned.Add(backchannel);
+        }
+
         if (cache is null)
         {
             var memory = new MemoryCache(new MemoryCacheOptions());
@@ -57,26 +62,16 @@ public sealed class InteractiveSignIn : IDisposable
             cache = new TokenCache(memory, time, loggers.CreateLogger<TokenCache>());
         }
 
-        if (tokenClient is null)
-        {
-            var invoker = backchannel ?? new HttpClient();
-            if (backchannel is null)
-            {
-                owned.Add(invoker);
-            }
-
-            tokenClient = new TokenClient(() => invoker, time, loggers.CreateLogger<TokenClient>());
-        }
-
         _owned = [.. owned];
-        _time = time;
-        _tokenClient = tokenClient;
+        _name = name;
         _loggers = loggers;
         _logger = loggers.CreateLogger("OAuthClient.Desktop.InteractiveSignIn");
         Options = options;
-        _server = new AuthorizationServerResolver(name, options, tokenClient, time);
-        _tokens = new UserTokens(name, options, store, cache, tokenClient, _server, time, _logger);
-        _flow = new AuthorizationCodeFlow(name, options, browser, tokenClient, _server, _tokens, time, _logger);
+        _endpoint = new TokenEndpoint(EndpointSettings(name, options), backchannel, time, loggers.CreateLogger("OAuthClient.TokenEndpoint"));
+        _session = new SignInSession(name, options, store, cache, _endpoint.Dpop is not null, time);
+        var source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
+        _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, source, _session);
+        _flow = new AuthorizationCodeFlow(name, options, browser, _endpoint, _session, time, _logger);
     }
 
     /// <summary>Gets the settings this instance was built with.</summary>
@@ -107,21 +102,21 @@ public sealed class InteractiveSignIn : IDisposable
     /// <returns>A task that completes once the tokens are gone.</returns>
     public async Task SignOutAsync(CancellationToken cancellationToken = default)
     {
-        var stored = await _tokens.ReadStoredAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await _session.ReadAsync(cancellationToken).ConfigureAwait(false);
         var revoked = false;
         try
         {
             if (stored?.RefreshToken is { } refreshToken)
             {
-                revoked = await RevokeAsync(refreshToken, cancellationToken).ConfigureAwait(false);
+                revoked = await _endpoint.RevokeAsync(refreshToken, "refresh_token", cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            await _tokens.ForgetAsync(CancellationToken.None).ConfigureAwait(false);
+            await _session.ForgetAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        Log.SignedOut(_logger, _tokens.Name, revoked);
+        Log.SignedOut(_logger, _name, revoked);
     }
 
     /// <summary>Creates a handler that attaches the user's access token to requests for <see cref="InteractiveSignInOptions.ApiOrigins"/>.</summary>
@@ -136,18 +131,7 @@ public sealed class InteractiveSignIn : IDisposable
             throw new InvalidOperationException("Set InteractiveSignInOptions.ApiOrigins to name the API before creating a handler without an HttpClientFactory.");
         }
 
-        var handler = CreateHandler(baseAddressOrigin: null);
-        var inner = innerHandler ?? new SocketsHttpHandler();
-        if (CreateDpopHandler() is { } dpop)
-        {
-            // The DPoP handler follows redirects itself, so that neither token nor proof goes to a redirect's target.
-            dpop.InnerHandler = inner;
-            dpop.TakeOverRedirects(inner);
-            inner = dpop;
-        }
-
-        handler.InnerHandler = inner;
-        return handler;
+        return HandlerComposition.Compose(CreateHandler(baseAddressOrigin: null), CreateDpopHandler(), innerHandler);
     }
 
     /// <inheritdoc/>
@@ -159,53 +143,39 @@ public sealed class InteractiveSignIn : IDisposable
         }
     }
 
-    internal DelegatingHandler CreateHandler(ApiOrigin? baseAddressOrigin) =>
-        new AccessTokenHandler(_tokens, baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>());
+    internal AccessTokenHandler CreateHandler(ApiOrigin? baseAddressOrigin) =>
+        new(_tokens, baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>());
 
     /// <summary>Creates the handler that signs a proof for each DPoP request, or returns <see langword="null"/> when DPoP is off.</summary>
     internal DpopHandler? CreateDpopHandler() =>
-        _tokens.Dpop is { } proofs ? new DpopHandler(_tokens.Name, () => proofs, _loggers.CreateLogger<DpopHandler>()) : null;
+        _endpoint.Dpop is { } proofs ? new DpopHandler(_name, () => proofs, _loggers.CreateLogger<DpopHandler>()) : null;
+
+    /// <summary>Makes the settings of the sign-in's token endpoint, shared by the code redemption, refreshes and revocation.</summary>
+    internal static TokenEndpointSettings EndpointSettings(string name, InteractiveSignInOptions options) => new()
+    {
+        ClientName = name,
+        ClientId = options.ClientId!,
+        Authority = options.Authority,
+        TokenEndpoint = options.TokenEndpoint,
+        AuthorizationEndpoint = options.AuthorizationEndpoint,
+        RevocationEndpoint = options.RevocationEndpoint,
+        Issuer = options.Issuer,
+        NeedsAuthorizationEndpoint = true,
+        ClientAuthentication = options.ClientAuthentication ?? (options.ClientSecret is null ? null : ClientAuthenticationMethod.ClientSecretBasic),
+        ClientSecret = options.ClientSecret,
+        ClientAssertion = options.ClientAssertion,
+        Dpop = options.Dpop,
+        RequireHttps = options.RequireHttps,
+        RefreshBeforeExpiry = options.RefreshBeforeExpiry,
+        DefaultTokenLifetime = options.DefaultTokenLifetime,
+        TokenRequestTimeout = options.TokenRequestTimeout,
+        Retries = 0,
+    };
 
     private static InteractiveSignInOptions Validated(InteractiveSignInOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var result = new InteractiveSignInOptionsValidator().Validate(DefaultName, options);
         return result.Failed ? throw new OptionsValidationException(DefaultName, typeof(InteractiveSignInOptions), result.Failures) : options;
-    }
-
-    private async Task<bool> RevokeAsync(string refreshToken, CancellationToken cancellationToken)
-    {
-        var server = await _server.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (server.RevocationEndpoint is not { } endpoint)
-        {
-            return false;
-        }
-
-        using var timeout = new CancellationTokenSource(Options.TokenRequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        TokenRevocationResponse response;
-        try
-        {
-            using var request = new TokenRevocationRequest { Address = endpoint.AbsoluteUri, Token = refreshToken, TokenTypeHint = "refresh_token" };
-
-            // The assertion names the token endpoint (or issuer), as for the other requests: what servers accept as their audience.
-            await _tokens.Authenticator.ApplyAsync(request, server.TokenEndpoint, server.Issuer, linked.Token).ConfigureAwait(false);
-            response = await _tokenClient.CreateInvoker().RevokeTokenAsync(request, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // A server that does not answer is a failed revocation, like one that refuses: the tokens are cleared anyway.
-            Log.RevocationFailed(_logger, _tokens.Name, endpoint, null, "timeout");
-            return false;
-        }
-
-        using var answered = response;
-        if (response.IsError)
-        {
-            Log.RevocationFailed(_logger, _tokens.Name, endpoint, response.HttpResponse is null ? null : (int)response.HttpStatusCode, response.Error);
-            return false;
-        }
-
-        return true;
     }
 }

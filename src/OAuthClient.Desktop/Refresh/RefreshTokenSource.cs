@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient.Desktop;
+
+/// <summary>
+/// Gets the signed-in user's access token from the store, or refreshes it with the stored refresh token through the
+/// client's token endpoint. Run by the token cache, one at a time per sign-in, so parallel 401s spend a rotating
+/// refresh token once; and one process at a time when the store can lock.
+/// </summary>
+internal sealed class RefreshTokenSource : ITokenSource
+{
+    private readonly string _name;
+    private readonly string? _scope;
+    private readonly SignInSession _session;
+    private readonly TokenEndpoint _endpoint;
+    private readonly ILogger _logger;
+
+    public RefreshTokenSource(string name, string? scope, SignInSession session, TokenEndpoint endpoint, ILogger logger)
+    {
+        _name = name;
+        _scope = scope;
+        _session = session;
+        _endpoint = endpoint;
+        _logger = logger;
+    }
+
+    public TokenCacheKey Key => _session.Key;
+
+    public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
+    {
+        // Another process sharing the store may be refreshing with the same rotating refresh token: wait for it to
+        // finish, so the read below finds what it stored instead of spending the refresh token a second time. A lock
+        // that stays taken throws rather than refreshing unlocked, which would most likely end in invalid_grant.
+        using var storeLock = _session.Store is ITokenStoreLock lockable
+            ? await lockable.AcquireLockAsync(_session.StoreKey, cancellationToken).ConfigureAwait(false)
+            : null;
+
+        // Read again every time, inside the lock: another process sharing the store may have rotated the refresh token.
+        var stored = await _session.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (_session.FreshAccessToken(stored) is { } fresh)
+        {
+            Log.StoredTokenReused(_logger, _name);
+            return fresh;
+        }
+
+        if (stored?.RefreshToken is not { } refreshToken)
+        {
+            throw Required("no refresh token is stored", null);
+        }
+
+        if (!_session.BoundToThisKey(stored))
+        {
+            // Bound to the generated key of the process that stored it (RFC 9449 §5): not spent on a request bound to fail.
+            throw Required("the stored tokens are bound to the DPoP key of another process; set Dpop.Jwk or Dpop.Key to keep tokens across restarts", null);
+        }
+
+        TokenGrant grant;
+        try
+        {
+            grant = await _endpoint.RequestAsync(Grant.RefreshToken(refreshToken, _scope), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TokenRequestException ex) when (ex.Error is "invalid_grant")
+        {
+            // Clear the store unless another process has already put a newer refresh token there.
+            var now = await _session.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            if (now?.RefreshToken is null || string.Equals(now.RefreshToken, refreshToken, StringComparison.Ordinal))
+            {
+                await _session.Store.RemoveAsync(_session.StoreKey, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw Required("the server rejected the refresh token (invalid_grant)", ex);
+        }
+
+        // Stored before it is used: a crash after this point cannot lose a rotated refresh token.
+        await _session.StoreAsync(grant, refreshToken, CancellationToken.None).ConfigureAwait(false);
+        Log.TokenRefreshed(_logger, _name, grant.RefreshToken is null ? "kept the refresh token" : "rotated the refresh token");
+        return grant.AccessToken;
+    }
+
+    private SignInRequiredException Required(string reason, Exception? inner)
+    {
+        Log.SignInRequired(_logger, _name, reason);
+        return new SignInRequiredException($"Client '{_name}' must sign in again: {reason}.", inner);
+    }
+}

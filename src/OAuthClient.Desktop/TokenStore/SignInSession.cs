@@ -1,0 +1,95 @@
+namespace OAuthClient.Desktop;
+
+/// <summary>
+/// One sign-in's tokens in the <see cref="ITokenStore"/> and the token cache: what the sign-in writes, the refresh
+/// reads and rotates, and the sign-out clears, under one store key and one cache key.
+/// </summary>
+internal sealed class SignInSession
+{
+    private readonly ITokenStore _store;
+    private readonly TokenCache _cache;
+    private readonly TimeSpan _refreshBeforeExpiry;
+    private readonly TimeProvider _time;
+    private readonly bool _ephemeralDpopKey;
+    private volatile string? _rejected;
+    private volatile string? _storedHere;
+
+    public SignInSession(string name, InteractiveSignInOptions options, ITokenStore store, TokenCache cache, bool dpop, TimeProvider time)
+    {
+        _store = store;
+        _cache = cache;
+        _refreshBeforeExpiry = options.RefreshBeforeExpiry;
+        _time = time;
+        StoreKey = options.StoreKey
+            ?? string.Join(' ', (options.Authority ?? options.AuthorizationEndpoint)?.AbsoluteUri, options.ClientId, options.Scope);
+        Key = new TokenCacheKey(name, "interactive", StoreKey);
+        TokenType = dpop ? DpopProofs.Scheme : "Bearer";
+        _ephemeralDpopKey = dpop && options.Dpop.Jwk is null && options.Dpop.Key is null;
+    }
+
+    /// <summary>Gets the key of the tokens in the store.</summary>
+    public string StoreKey { get; }
+
+    /// <summary>Gets the key of the access token in the token cache.</summary>
+    public TokenCacheKey Key { get; }
+
+    /// <summary>Gets the token type this sign-in uses: DPoP or Bearer. Tokens of the other type are never sent.</summary>
+    public string TokenType { get; }
+
+    /// <summary>Gets the store, for its cross-process lock when it has one.</summary>
+    public ITokenStore Store => _store;
+
+    public Task<StoredTokens?> ReadAsync(CancellationToken cancellationToken) => _store.ReadAsync(StoreKey, cancellationToken);
+
+    /// <summary>Stores a new grant, keeping the old refresh token when the server sent none.</summary>
+    public async Task StoreAsync(TokenGrant grant, string? previousRefreshToken, CancellationToken cancellationToken)
+    {
+        var token = grant.AccessToken;
+        _storedHere = grant.RefreshToken ?? previousRefreshToken ?? token.Value;
+        await _store.WriteAsync(
+            StoreKey,
+            new StoredTokens
+            {
+                RefreshToken = grant.RefreshToken ?? previousRefreshToken,
+                AccessToken = token.Value,
+                TokenType = token.TokenType,
+                AccessTokenExpiresAt = token.ExpiresAt,
+                Scope = token.Scope,
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops the cached token and the stored tokens.</summary>
+    public async Task ForgetAsync(CancellationToken cancellationToken)
+    {
+        _cache.Remove(Key);
+        await _store.RemoveAsync(StoreKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Notes that the API rejected <paramref name="token"/>: it is dropped from the cache and not taken back from the store.</summary>
+    public void Reject(AccessToken token)
+    {
+        _rejected = token.Value;
+        _cache.Remove(Key, token);
+    }
+
+    /// <summary>Gets the stored access token when it is still fresh, of this sign-in's type and usable by this process.</summary>
+    public AccessToken? FreshAccessToken(StoredTokens? stored)
+    {
+        // A token of the other type (stored before DPoP was turned on or off), or bound to another process's key, is never sent.
+        if (stored is not { AccessToken: { } value, TokenType: { } type } || string.Equals(value, _rejected, StringComparison.Ordinal)
+            || !string.Equals(type, TokenType, StringComparison.OrdinalIgnoreCase) || !BoundToThisKey(stored))
+        {
+            return null;
+        }
+
+        // The stored token's lifetime is unknown, so the whole margin applies; the refreshed token gets the clamped one.
+        var token = new AccessToken(value, type, stored.AccessTokenExpiresAt, stored.AccessTokenExpiresAt - _refreshBeforeExpiry, stored.Scope);
+        return _time.GetUtcNow() < token.RefreshAt ? token : null;
+    }
+
+    // A generated DPoP key lives in this process only: tokens another process stored (even after this one signed in, in a
+    // shared store) are bound to its key. They are recognised by the refresh token (or access token) this process stored.
+    public bool BoundToThisKey(StoredTokens stored) =>
+        !_ephemeralDpopKey || string.Equals(stored.RefreshToken ?? stored.AccessToken, _storedHere, StringComparison.Ordinal);
+}

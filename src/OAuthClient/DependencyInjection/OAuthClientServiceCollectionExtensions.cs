@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace OAuthClient;
+
+/// <summary>Registers client-credentials token clients: one set of credentials and one token, shared by any number of HttpClients.</summary>
+public static class OAuthClientServiceCollectionExtensions
+{
+    /// <summary>Registers the token client <paramref name="name"/>, with <see cref="ClientCredentialsOptions"/> configured elsewhere under that name.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The token client's name: what <c>AddClientCredentialsToken(name)</c> and <see cref="IClientCredentialsTokenProvider"/> take.</param>
+    /// <returns>The same services.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <remarks>The options are validated when the host starts. Registering a name twice registers it once.</remarks>
+    public static IServiceCollection AddClientCredentialsTokenClient(this IServiceCollection services, string name)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(name);
+
+        services.AddOptions<ClientCredentialsOptions>(name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientCredentialsOptions>, ClientCredentialsOptionsValidator>());
+        CoreServices.Add(services);
+        if (!services.Any(d => d.ServiceType == typeof(TokenClientRegistration) && d.ImplementationInstance is TokenClientRegistration r && r.Name == name))
+        {
+            services.AddSingleton(new TokenClientRegistration(name));
+        }
+
+        services.TryAddSingleton<ClientCredentialsTokenProvider>();
+        services.TryAddSingleton<IClientCredentialsTokenProvider>(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>());
+        return services;
+    }
+
+    /// <summary>Registers the token client <paramref name="name"/>, configured in code.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The token client's name.</param>
+    /// <param name="configure">Sets its <see cref="ClientCredentialsOptions"/>.</param>
+    /// <returns>The same services.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IServiceCollection AddClientCredentialsTokenClient(this IServiceCollection services, string name, Action<ClientCredentialsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<ClientCredentialsOptions>(name).Configure(configure);
+        return services.AddClientCredentialsTokenClient(name);
+    }
+
+    /// <summary>Registers the token client <paramref name="name"/>, bound from configuration and reloaded when it changes.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The token client's name.</param>
+    /// <param name="configuration">The section that holds the <see cref="ClientCredentialsOptions"/> properties.</param>
+    /// <returns>The same services.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IServiceCollection AddClientCredentialsTokenClient(this IServiceCollection services, string name, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<ClientCredentialsOptions>(name).Bind(configuration);
+        return services.AddClientCredentialsTokenClient(name);
+    }
+}

@@ -1,0 +1,70 @@
+using Duende.IdentityModel;
+
+namespace OAuthClient.Internal;
+
+/// <summary>
+/// One grant as data: its <c>grant_type</c> and parameters, which <see cref="TokenEndpoint"/> sends with the client's
+/// authentication and DPoP proof. A new flow adds a factory here, not another road to the token endpoint.
+/// </summary>
+/// <remarks>Parameters may hold a code, a verifier or a refresh token: a grant is never logged, and prints nothing of them.</remarks>
+internal sealed class Grant
+{
+    private Grant(string grantType, string description, string? requestedScope, KeyValuePair<string, string>[] parameters)
+    {
+        GrantType = grantType;
+        Description = description;
+        RequestedScope = requestedScope;
+        Parameters = parameters;
+    }
+
+    /// <summary>Gets the <c>grant_type</c>.</summary>
+    public string GrantType { get; }
+
+    /// <summary>Gets what the grant does, in words for errors and logs ("a token", "a refreshed token").</summary>
+    public string Description { get; }
+
+    /// <summary>Gets the scope asked for, which stands in for the granted one when the response leaves it out (RFC 6749 §5.1).</summary>
+    public string? RequestedScope { get; }
+
+    /// <summary>Gets the form parameters besides <c>grant_type</c> and the client's authentication.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Parameters { get; }
+
+    /// <summary>The client credentials grant (RFC 6749 §4.4), with a resource indicator (RFC 8707) and extra parameters.</summary>
+    public static Grant ClientCredentials(string? scope, string? resource, IEnumerable<KeyValuePair<string, string>> extra)
+    {
+        var parameters = new List<KeyValuePair<string, string>>();
+        Add(parameters, OidcConstants.TokenRequest.Scope, scope);
+        Add(parameters, OidcConstants.TokenRequest.Resource, resource);
+        parameters.AddRange(extra);
+        return new Grant(OidcConstants.GrantTypes.ClientCredentials, "a token", scope, [.. parameters]);
+    }
+
+    /// <summary>The authorization code grant with PKCE (RFC 6749 §4.1.3, RFC 7636 §4.5).</summary>
+    public static Grant AuthorizationCode(string code, string redirectUri, string codeVerifier, string? scope) => new(
+        OidcConstants.GrantTypes.AuthorizationCode,
+        "tokens for the sign-in code",
+        scope,
+        [
+            new(OidcConstants.TokenRequest.Code, code),
+            new(OidcConstants.TokenRequest.RedirectUri, redirectUri),
+            new(OidcConstants.TokenRequest.CodeVerifier, codeVerifier),
+        ]);
+
+    /// <summary>The refresh token grant (RFC 6749 §6); the scope of the original grant stands unless narrowed.</summary>
+    public static Grant RefreshToken(string refreshToken, string? requestedScope) => new(
+        OidcConstants.GrantTypes.RefreshToken,
+        "a refreshed token",
+        requestedScope,
+        [new(OidcConstants.TokenRequest.RefreshToken, refreshToken)]);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Grant {{ GrantType = {GrantType}, Parameters = [redacted] }}";
+
+    private static void Add(List<KeyValuePair<string, string>> parameters, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            parameters.Add(new(name, value));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using Duende.IdentityModel;
+using Duende.IdentityModel.Client;
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient.Internal;
+
+/// <summary>The token endpoint's one discovery (RFC 8414 / OpenID Connect): read once, shared, issuer checked, renewed hourly.</summary>
+internal sealed partial class TokenEndpoint
+{
+    private readonly ServerMetadata? _configured;
+    private readonly object _gate = new();
+    private (Task<ServerMetadata> Server, DateTimeOffset ReadAt)? _discovery;
+
+    /// <summary>Gets the server's endpoints: from the options when they name all that the flow needs, otherwise from discovery.</summary>
+    /// <remarks>One discovery at a time, shared by every caller and bounded by its own deadline; a failed one is not kept.</remarks>
+    /// <exception cref="TokenRequestException">Discovery failed, or its document is not usable.</exception>
+    public Task<ServerMetadata> GetServerAsync(CancellationToken cancellationToken)
+    {
+        if (_configured is not null)
+        {
+            return Task.FromResult(_configured);
+        }
+
+        Task<ServerMetadata> discovery;
+        lock (_gate)
+        {
+            if (_discovery is not { } known || known.Server.IsFaulted || known.Server.IsCanceled
+                || _time.GetUtcNow() - known.ReadAt >= ProtocolDefaults.DiscoveryCacheDuration)
+            {
+                known = (DiscoverAsync(), _time.GetUtcNow());
+                _discovery = known;
+            }
+
+            discovery = known.Server;
+        }
+
+        return discovery.WaitAsync(cancellationToken);
+    }
+
+    private static ServerMetadata Configured(TokenEndpointSettings settings) => new(
+        settings.TokenEndpoint!, settings.AuthorizationEndpoint, settings.RevocationEndpoint, settings.Issuer, settings.Issuer is not null);
+
+    private async Task<ServerMetadata> DiscoverAsync()
+    {
+        // Shared by every caller, so no caller's token cancels it; TokenRequestTimeout bounds it.
+        await Task.Yield();
+        var authority = _settings.Authority!;
+        using var timeout = new CancellationTokenSource(_settings.TokenRequestTimeout, _time);
+        DiscoveryDocumentResponse document;
+        try
+        {
+            var invoker = _backchannel.Invoker;
+            document = await Retries<DiscoveryDocumentResponse>().ExecuteAsync(
+                static async (s, ct) => await s.Self.ReadDocumentAsync(s.Invoker, ct).ConfigureAwait(false),
+                (Self: this, Invoker: invoker),
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
+        {
+            throw DiscoveryFailed($"it did not arrive within {_settings.TokenRequestTimeout} (TokenRequestTimeout)", null, ex);
+        }
+
+        using var answered = document;
+        if (Backchannel.FollowedRedirect(document.HttpResponse, authority, out var status, out var target))
+        {
+            throw DiscoveryFailed(
+                $"the server answered with a redirect ({(int)status}) to {target ?? "an unnamed location"}, which was not followed; configure the authority's final address",
+                status);
+        }
+
+        if (document.IsError)
+        {
+            throw DiscoveryFailed(document.Error ?? "discovery failed", document.HttpResponse is null ? null : document.HttpStatusCode, document.Exception);
+        }
+
+        var token = Endpoint(document.TokenEndpoint, "token_endpoint", _settings.TokenEndpoint, required: true)!;
+        var authorize = Endpoint(document.AuthorizeEndpoint, "authorization_endpoint", _settings.AuthorizationEndpoint, _settings.NeedsAuthorizationEndpoint);
+        var revocation = _settings.RevocationEndpoint
+            ?? (Uri.TryCreate(document.RevocationEndpoint, UriKind.Absolute, out var r) && Transport.IsSecure(r) ? r : null);
+        var requiresIss = document.TryGetBoolean(OidcConstants.Discovery.AuthorizationResponseIssParameterSupported) == true;
+        Log.DiscoveredTokenEndpoint(_logger, ClientName, token);
+        return new ServerMetadata(token, authorize, revocation, document.Issuer, requiresIss);
+    }
+
+    // A request message is sent once: each attempt builds its own.
+    private async Task<DiscoveryDocumentResponse> ReadDocumentAsync(HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    {
+        using var request = new DiscoveryDocumentRequest
+        {
+            Address = _settings.Authority!.AbsoluteUri,
+            Policy = new DiscoveryPolicy { RequireHttps = _settings.RequireHttps, AllowHttpOnLoopback = true, RequireKeySet = false },
+        };
+        return await invoker.GetDiscoveryDocumentAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Uri? Endpoint(string? value, string name, Uri? configured, bool required)
+    {
+        if (configured is not null)
+        {
+            return configured;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        {
+            return required ? throw DiscoveryFailed($"it names no {name}") : null;
+        }
+
+        if (_settings.RequireHttps && !Transport.IsSecure(uri))
+        {
+            throw DiscoveryFailed($"its {name} is not HTTPS ({uri})");
+        }
+
+        return uri;
+    }
+
+    private TokenRequestException DiscoveryFailed(string problem, HttpStatusCode? status = null, Exception? inner = null)
+    {
+        Log.TokenRequestFailed(_logger, ClientName, _settings.Authority, (int?)status, null);
+        return new TokenRequestException(
+            $"Client '{ClientName}' could not use the discovery document of {_settings.Authority}: {problem}.",
+            ClientName, _settings.Authority, status, innerException: inner);
+    }
+}

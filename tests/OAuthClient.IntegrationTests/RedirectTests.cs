@@ -114,6 +114,26 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
         Assert.Null(Assert.Single(_proofsElsewhere));
     }
 
+    [Fact]
+    public async Task SendAsync_DpopClientWhoseTransportFollowsNoRedirects_RedirectGoesBackToCaller()
+    {
+        var api = new Uri(Address(_api!));
+        using var host = new ClientHost(
+            _server,
+            o =>
+            {
+                o.ApiOrigins.Add(api);
+                o.Dpop.Enabled = true;
+            },
+            allowAutoRedirect: false);
+
+        using var response = await host.CreateClient().GetAsync(new Uri(api, "jump"));
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.StartsWith("DPoP ", Assert.Single(_seenByApi), StringComparison.Ordinal);
+        Assert.Empty(_seenElsewhere);
+    }
+
     private static async Task<WebApplication> StartAsync(string url, Action<WebApplication> map)
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -22,7 +22,8 @@ public sealed class ClientHost : IDisposable
         Action<ClientCredentialsOptions>? configure = null,
         TimeProvider? time = null,
         int maxApiConnections = 16,
-        string clientIdPrefix = DevClients.WorkerClientId)
+        string clientIdPrefix = DevClients.WorkerClientId,
+        bool allowAutoRedirect = true)
     {
         ClientId = $"{clientIdPrefix}.{Guid.NewGuid():N}";
         var services = new ServiceCollection();
@@ -33,7 +34,7 @@ public sealed class ClientHost : IDisposable
         }
 
         services.AddHttpClient(ClientName, c => c.BaseAddress = server.ApiBaseAddress)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = maxApiConnections })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = maxApiConnections, AllowAutoRedirect = allowAutoRedirect })
             .AddClientCredentialsToken(o =>
             {
                 o.Authority = server.Issuer;

@@ -26,6 +26,21 @@ public sealed class ClientCredentialsTokenProviderTests : IDisposable
         Assert.Equal(before + TimeSpan.FromSeconds(120), token.ExpiresAt);
     }
 
+    [Theory]
+    [InlineData("30.5", 30.5)]
+    [InlineData("3.0e1", 30)]
+    [InlineData("\"45.25\"", 45.25)]
+    public async Task GetTokenAsync_FractionalExpiresIn_ExpiresThatLongAfterReceipt(string expiresIn, double seconds)
+    {
+        _services.TokenEndpoint.Then(() => TokenEndpointStub.Json(
+            HttpStatusCode.OK, $$"""{"access_token":"abc","token_type":"Bearer","expires_in":{{expiresIn}}}"""));
+        var before = _services.Time.GetUtcNow();
+
+        var token = await _services.TokenProvider.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Equal(before + TimeSpan.FromSeconds(seconds), token.ExpiresAt);
+    }
+
     [Fact]
     public async Task GetTokenAsync_ResponseWithoutScope_ReportsTheRequestedScope()
     {

@@ -29,7 +29,7 @@ public sealed class ClientAssertionOptions
 
     /// <summary>Gets or sets how long an assertion is valid after it is made; each token request makes a new one.</summary>
     /// <remarks>Defaults to 60 seconds; at most 10 minutes.</remarks>
-    public TimeSpan Lifetime { get; set; } = ProtocolDefaults.ClientAssertionLifetime;
+    public TimeSpan Lifetime { get; set; } = ClientAssertionDefaults.Lifetime;
 
     /// <summary>Gets or sets what makes the assertions when the key cannot leave a vault or HSM; set in code, instead of a key.</summary>
     public IClientAssertionFactory? Factory { get; set; }

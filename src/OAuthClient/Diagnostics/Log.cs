@@ -8,6 +8,9 @@ namespace OAuthClient;
 /// </summary>
 internal static partial class Log
 {
+    /// <summary>Writes the origin of <paramref name="uri"/> as log lines show it: scheme, host and port, never a path or query.</summary>
+    public static string Origin(Uri uri) => $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}";
+
     // 100 was "token cache hit": a line per API call, dropped from the hot path. Ids are not reused.
 
     [LoggerMessage(101, LogLevel.Debug, "Token cache miss for client '{ClientName}'; requesting a token.")]

@@ -51,12 +51,15 @@ internal static class Telemetry
         return activity;
     }
 
-    /// <summary>Records how one acquisition ended: <paramref name="error"/> is <see langword="null"/> on success.</summary>
-    public static void TokenRequestEnded(Activity? activity, string clientName, Uri endpoint, TimeSpan elapsed, Exception? error)
+    /// <summary>Records how one acquisition ended: <paramref name="errorType"/> is <see langword="null"/> on success.</summary>
+    /// <param name="activity">The span of the acquisition, if it is recorded.</param>
+    /// <param name="clientName">The client's name.</param>
+    /// <param name="endpoint">The endpoint that was asked.</param>
+    /// <param name="elapsed">How long it took.</param>
+    /// <param name="errorType">The OAuth error code or the exception type; <see langword="null"/> on success. Never a message or a body.</param>
+    public static void TokenRequestEnded(Activity? activity, string clientName, Uri endpoint, TimeSpan elapsed, string? errorType)
     {
-        var outcome = error is null ? "success" : "failure";
-        // The OAuth error code or the exception type: both are safe to show, unlike messages or bodies.
-        var errorType = error is null ? null : (error as TokenRequestException)?.Error ?? error.GetType().Name;
+        var outcome = errorType is null ? "success" : "failure";
 
         if (activity is not null)
         {

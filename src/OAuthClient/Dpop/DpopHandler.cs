@@ -137,7 +137,7 @@ internal sealed class DpopHandler : DelegatingHandler
 
             request.RequestUri = target;
             request.Options.Set(Redirected, true);
-            Log.RedirectWithoutCredentials(_logger, _clientName, ApiOrigin.Describe(target));
+            Log.RedirectWithoutCredentials(_logger, _clientName, Log.Origin(target));
             response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 

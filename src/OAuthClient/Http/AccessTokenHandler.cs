@@ -123,13 +123,13 @@ internal sealed class AccessTokenHandler : DelegatingHandler
 
         if (!IsApiOrigin(uri))
         {
-            Log.ForeignOrigin(_logger, _client.Name, ApiOrigin.Describe(uri));
+            Log.ForeignOrigin(_logger, _client.Name, Log.Origin(uri));
             return false;
         }
 
         if (!Transport.IsSecure(uri))
         {
-            Log.InsecureApiRequest(_logger, _client.Name, ApiOrigin.Describe(uri));
+            Log.InsecureApiRequest(_logger, _client.Name, Log.Origin(uri));
             return false;
         }
 

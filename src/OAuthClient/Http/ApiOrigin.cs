@@ -49,8 +49,5 @@ internal sealed class ApiOrigin
             && string.Equals(uri.Scheme, Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(uri.IdnHost, Host, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Formats the origin of <paramref name="uri"/> for a log line: never its path or query.</summary>
-    public static string Describe(Uri uri) => $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}";
-
     public override string ToString() => $"{Scheme}://{Host}:{Port}";
 }

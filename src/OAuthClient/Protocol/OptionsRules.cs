@@ -81,9 +81,9 @@ internal static class OptionsRules
             failures.Add($"{client}: {problem}");
         }
 
-        if (assertion.Lifetime <= TimeSpan.Zero || assertion.Lifetime > ProtocolDefaults.MaxClientAssertionLifetime)
+        if (assertion.Lifetime <= TimeSpan.Zero || assertion.Lifetime > ClientAssertionDefaults.MaxLifetime)
         {
-            failures.Add($"{client}: ClientAssertion.Lifetime must be greater than zero and at most {ProtocolDefaults.MaxClientAssertionLifetime}.");
+            failures.Add($"{client}: ClientAssertion.Lifetime must be greater than zero and at most {ClientAssertionDefaults.MaxLifetime}.");
         }
 
         if (!Enum.IsDefined(assertion.Audience))

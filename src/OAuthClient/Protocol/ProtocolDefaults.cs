@@ -6,9 +6,6 @@ internal static class ProtocolDefaults
     /// <summary>How long before <c>expires_in</c> runs out a token is renewed.</summary>
     public static readonly TimeSpan RefreshBeforeExpiry = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long after a failed background refresh the next one may start; the current token is used meanwhile.</summary>
-    public static readonly TimeSpan RefreshRetryDelay = TimeSpan.FromSeconds(30);
-
     /// <summary>The largest share of a token's lifetime that <see cref="RefreshBeforeExpiry"/> may take.</summary>
     public const double MaxRefreshShareOfLifetime = 0.25;
 
@@ -35,12 +32,6 @@ internal static class ProtocolDefaults
 
     /// <summary>How long a discovery document is trusted before it is read again.</summary>
     public static readonly TimeSpan DiscoveryCacheDuration = TimeSpan.FromHours(1);
-
-    /// <summary>How long a client assertion is valid after it is made.</summary>
-    public static readonly TimeSpan ClientAssertionLifetime = TimeSpan.FromSeconds(60);
-
-    /// <summary>The longest client assertion lifetime accepted.</summary>
-    public static readonly TimeSpan MaxClientAssertionLifetime = TimeSpan.FromMinutes(10);
 
     /// <summary>The largest discovery, token or revocation response read, unless the backchannel's HttpClient is configured otherwise.</summary>
     public const int MaxResponseSize = 64 * 1024;

@@ -126,12 +126,13 @@ internal sealed partial class TokenEndpoint
 
             var token = ReadToken(response, endpoint, grant);
             Log.TokenAcquired(_logger, ClientName, token.TokenType, token.Scope, token.ExpiresAt - _time.GetUtcNow());
-            Telemetry.TokenRequestEnded(activity, ClientName, endpoint, _time.GetElapsedTime(started), error: null);
+            Telemetry.TokenRequestEnded(activity, ClientName, endpoint, _time.GetElapsedTime(started), errorType: null);
             return new TokenGrant(token, NullIfEmpty(response.RefreshToken), NullIfEmpty(response.IdentityToken));
         }
         catch (Exception ex)
         {
-            Telemetry.TokenRequestEnded(activity, ClientName, endpoint, _time.GetElapsedTime(started), ex);
+            // The OAuth error code or the exception type: both are safe to show, unlike messages or bodies.
+            Telemetry.TokenRequestEnded(activity, ClientName, endpoint, _time.GetElapsedTime(started), (ex as TokenRequestException)?.Error ?? ex.GetType().Name);
             throw;
         }
     }

@@ -23,6 +23,9 @@ internal sealed class TokenCache
     // stretch before the refresh time takes the precise path, so the cheap check never errs late.
     private const long TickSlackMilliseconds = 50;
 
+    // How long after a failed background refresh the next one may start; the current token is used meanwhile.
+    private static readonly TimeSpan RefreshRetryDelay = TimeSpan.FromSeconds(30);
+
     private static readonly PostEvictionDelegate ClearSlot = static (key, value, _, _) =>
         Interlocked.CompareExchange(ref ((TokenCacheKey)key).Slot, null, (CachedToken?)value);
 
@@ -234,7 +237,7 @@ internal sealed class TokenCache
         // After a failure the old token stays in use until it expires, with one retry per back-off, never a
         // stampede. After a success the entry has normally been replaced; if the new token could not be stored
         // (it expired at once), the back-off keeps the old entry from asking again on every call.
-        var delay = ProtocolDefaults.RefreshRetryDelay;
+        var delay = RefreshRetryDelay;
         refreshing.EndRefresh(_time.GetUtcNow() + delay);
         if (failure is null)
         {

@@ -176,6 +176,34 @@ public sealed class PrivateKeyJwtTests : IDisposable
         await TestKeys.ValidateAsync(assertion, new RsaSecurityKey(_rsa.ExportParameters(false)), "client-authentication+jwt", "RS256");
     }
 
+    [Fact]
+    public async Task GetTokenAsync_AssertionFactoryNeverAnswers_FailsAtTokenRequestTimeoutAndNextCallTriesAgain()
+    {
+        var factory = new HangingFactory();
+        UseKey(o => o.ClientAssertion.Factory = factory);
+        var first = _services.TokenProvider.GetTokenAsync(TestServices.ClientName).AsTask();
+        await factory.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        _services.Time.Advance(TimeSpan.FromSeconds(30));
+        var error = await Assert.ThrowsAsync<TokenRequestException>(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+        var second = _services.TokenProvider.GetTokenAsync(TestServices.ClientName).AsTask();
+        await WaitUntilAsync(() => factory.Calls == 2);
+
+        Assert.Contains("TokenRequestTimeout", error.Message, StringComparison.Ordinal);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(0, _services.TokenEndpoint.RequestCount);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Yield();
+            timeout.Token.ThrowIfCancellationRequested();
+        }
+    }
+
     private void UseKey(Action<ClientCredentialsOptions> configure) => _services.Configure = o =>
     {
         o.ClientSecret = null;
@@ -193,6 +221,23 @@ public sealed class PrivateKeyJwtTests : IDisposable
         {
             Contexts.Add(context);
             return new ValueTask<string>($"from-the-vault-{Interlocked.Increment(ref _made)}");
+        }
+    }
+
+    // A vault client that never answers and ignores cancellation.
+    private sealed class HangingFactory : IClientAssertionFactory
+    {
+        private int _calls;
+
+        public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public ValueTask<string> CreateAssertionAsync(ClientAssertionContext context, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            Asked.TrySetResult();
+            return new ValueTask<string>(new TaskCompletionSource<string>().Task);
         }
     }
 }

@@ -23,7 +23,17 @@ public sealed class InteractiveSignInProvider : IDisposable
     public InteractiveSignIn Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return _signIns.GetOrAdd(name, n => new Lazy<InteractiveSignIn>(() => Create(n))).Value;
+        var signIn = _signIns.GetOrAdd(name, n => new Lazy<InteractiveSignIn>(() => Create(n)));
+        try
+        {
+            return signIn.Value;
+        }
+        catch
+        {
+            // A name nobody configured (or whose options do not validate) leaves nothing behind.
+            _signIns.TryRemove(new KeyValuePair<string, Lazy<InteractiveSignIn>>(name, signIn));
+            throw;
+        }
     }
 
     /// <inheritdoc/>

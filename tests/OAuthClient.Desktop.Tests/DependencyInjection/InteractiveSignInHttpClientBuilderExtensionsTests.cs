@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OAuthClient.Desktop.Tests.Support;
@@ -22,6 +23,26 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
             .ConfigurePrimaryHttpMessageHandler(() => _fixture.ApiStub.Handler)
             .AddInteractiveSignIn(configure);
         return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public void Get_OptionsInvalidThenFixedByConfiguration_SecondCallSucceeds()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Authority"] = AuthServerStub.Authority.AbsoluteUri })
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<ITokenStore>(_fixture.Store);
+        services.AddHttpClient("late").AddInteractiveSignIn(configuration);
+        using var provider = services.BuildServiceProvider();
+        var signIns = provider.GetRequiredService<InteractiveSignInProvider>();
+        Assert.Throws<OptionsValidationException>(() => signIns.Get("late"));
+
+        configuration["ClientId"] = SignInFixture.ClientId;
+        configuration.Reload();
+        var signIn = signIns.Get("late");
+
+        Assert.Equal(SignInFixture.ClientId, signIn.Options.ClientId);
     }
 
     [Fact]

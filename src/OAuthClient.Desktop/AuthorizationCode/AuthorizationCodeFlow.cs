@@ -50,8 +50,13 @@ internal sealed class AuthorizationCodeFlow
             throw Failed("invalid_nonce", "the ID token does not carry the nonce of this sign-in");
         }
 
-        await _session.ForgetAsync(cancellationToken).ConfigureAwait(false);
-        await _session.StoreAsync(grant, previousRefreshToken: null, cancellationToken).ConfigureAwait(false);
+        await _session.ChangeSessionAsync(
+            async ct =>
+            {
+                await _session.ForgetAsync(ct).ConfigureAwait(false);
+                await _session.StoreAsync(grant, previousRefreshToken: null, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
         Log.SignInSucceeded(_logger, _name);
         return grant.AccessToken;
     }

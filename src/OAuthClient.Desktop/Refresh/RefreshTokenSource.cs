@@ -28,6 +28,7 @@ internal sealed class RefreshTokenSource : ITokenSource
 
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
     {
+        var session = _session.Generation;
         // Another process sharing the store may be refreshing with the same rotating refresh token: wait for it to
         // finish, so the read below finds what it stored instead of spending the refresh token a second time. A lock
         // that stays taken throws rather than refreshing unlocked, which would most likely end in invalid_grant.
@@ -69,6 +70,13 @@ internal sealed class RefreshTokenSource : ITokenSource
             }
 
             throw Required("the server rejected the refresh token (invalid_grant)", ex);
+        }
+
+        if (_session.Generation != session)
+        {
+            // The user signed out, or signed in again, while this refresh was under way: its tokens belong to a session
+            // that ended, and are neither stored nor served. The sign-in or sign-out waits for this refresh to end.
+            throw Required("the session changed while its token was being refreshed", null);
         }
 
         // Stored before it is used: a crash after this point cannot lose a rotated refresh token.

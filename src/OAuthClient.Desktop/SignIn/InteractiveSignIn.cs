@@ -27,20 +27,22 @@ public sealed class InteractiveSignIn : IDisposable
     /// <param name="options">The sign-in settings.</param>
     /// <param name="tokenStore">Where tokens are kept; a <see cref="FileTokenStore"/> in the user's profile when omitted.</param>
     /// <param name="browser">Opens the sign-in page; the <see cref="SystemBrowser"/> when omitted.</param>
-    /// <param name="backchannel">Sends discovery, token and revocation requests; a client of its own when omitted. Not disposed.</param>
+    /// <param name="backchannelHandler">Sends discovery, token and revocation requests; a <see cref="SocketsHttpHandler"/> of its own
+    /// when omitted. Not disposed. Its automatic redirects are turned off: token requests never follow a redirect.</param>
     /// <param name="timeProvider">The clock for expiry and timeouts; the system clock when omitted.</param>
     /// <param name="loggerFactory">Where log lines go; nowhere when omitted.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="backchannelHandler"/> follows redirects and is already in use.</exception>
     public InteractiveSignIn(
         InteractiveSignInOptions options,
         ITokenStore? tokenStore = null,
         IBrowser? browser = null,
-        HttpMessageInvoker? backchannel = null,
+        HttpMessageHandler? backchannelHandler = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null)
         : this(DefaultName, Validated(options), tokenStore ?? new FileTokenStore(null, loggerFactory), browser ?? new SystemBrowser(),
-            backchannel is null ? Backchannel.Own() : Backchannel.Supplied(backchannel), ownsBackchannel: true,
+            backchannelHandler is null ? Backchannel.Own() : Backchannel.Supplied(backchannelHandler), ownsBackchannel: true,
             timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, cache: null)
     {
     }
@@ -67,7 +69,7 @@ public sealed class InteractiveSignIn : IDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("OAuthClient.Desktop.InteractiveSignIn");
         Options = options;
-        _endpoint = new TokenEndpoint(EndpointSettings(name, options), backchannel, time, loggers.CreateLogger("OAuthClient.TokenEndpoint"));
+        _endpoint = new TokenEndpoint(EndpointSettings(name, options), backchannel, time, loggers.CreateLogger(TokenEndpoint.LogCategory));
         _session = new SignInSession(name, options, store, cache, _endpoint.Dpop is not null, time);
         var source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
         _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, source, _session);
@@ -113,7 +115,8 @@ public sealed class InteractiveSignIn : IDisposable
         }
         finally
         {
-            await _session.ForgetAsync(CancellationToken.None).ConfigureAwait(false);
+            // After any refresh under way has ended, and with the store's lock: nothing of this session is written back.
+            await _session.ChangeSessionAsync(_session.ForgetAsync, CancellationToken.None).ConfigureAwait(false);
         }
 
         Log.SignedOut(_logger, _name, revoked);

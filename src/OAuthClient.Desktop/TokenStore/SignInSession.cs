@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace OAuthClient.Desktop;
 
 /// <summary>
@@ -13,6 +15,7 @@ internal sealed class SignInSession
     private readonly bool _ephemeralDpopKey;
     private volatile string? _rejected;
     private volatile string? _storedHere;
+    private int _generation;
 
     public SignInSession(string name, InteractiveSignInOptions options, ITokenStore store, TokenCache cache, bool dpop, TimeProvider time)
     {
@@ -20,8 +23,7 @@ internal sealed class SignInSession
         _cache = cache;
         _refreshBeforeExpiry = options.RefreshBeforeExpiry;
         _time = time;
-        StoreKey = options.StoreKey
-            ?? string.Join(' ', (options.Authority ?? options.AuthorizationEndpoint)?.AbsoluteUri, options.ClientId, options.Scope);
+        StoreKey = options.StoreKey ?? DefaultStoreKey(options);
         Key = new TokenCacheKey(name, "interactive", StoreKey);
         TokenType = dpop ? DpopProofs.Scheme : "Bearer";
         _ephemeralDpopKey = dpop && options.Dpop.Jwk is null && options.Dpop.Key is null;
@@ -38,6 +40,45 @@ internal sealed class SignInSession
 
     /// <summary>Gets the store, for its cross-process lock when it has one.</summary>
     public ITokenStore Store => _store;
+
+    /// <summary>Gets the number of the current session: a sign-in or sign-out starts a new one.</summary>
+    /// <remarks>A refresh that started under an older session must not write its tokens: they belong to a user who left.</remarks>
+    public int Generation => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// Builds the store key of a sign-in from everything that changes what its tokens are for: the server, the client,
+    /// the scopes and the extra authorize parameters (an <c>audience</c> or <c>resource</c>). A JSON array, so that no
+    /// value can run into its neighbour ("app one" + "api" is not "app" + "one api").
+    /// </summary>
+    public static string DefaultStoreKey(InteractiveSignInOptions options)
+    {
+        string[] parts =
+        [
+            "oauthclient-signin-v2",
+            (options.Authority ?? options.AuthorizationEndpoint)?.AbsoluteUri ?? "",
+            options.TokenEndpoint?.AbsoluteUri ?? "",
+            options.ClientId ?? "",
+            options.Scope ?? "",
+            .. options.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
+        ];
+        return JsonSerializer.Serialize(parts, StoreKeyJson.Default.StringArray);
+    }
+
+    /// <summary>
+    /// Starts a new session (a sign-in or a sign-out) and runs <paramref name="change"/> once no refresh of the old one
+    /// can write any more: a refresh already under way is waited for, and one that has not stored yet will not store.
+    /// Holds the store's cross-process lock, when it has one, as a refresh does.
+    /// </summary>
+    public async Task ChangeSessionAsync(Func<CancellationToken, Task> change, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _generation);
+        await _cache.WaitForFlightAsync(Key, cancellationToken).ConfigureAwait(false);
+        using var storeLock = _store is ITokenStoreLock lockable
+            ? await lockable.AcquireLockAsync(StoreKey, cancellationToken).ConfigureAwait(false)
+            : null;
+        _cache.Remove(Key);
+        await change(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<StoredTokens?> ReadAsync(CancellationToken cancellationToken) => _store.ReadAsync(StoreKey, cancellationToken);
 
@@ -59,12 +100,8 @@ internal sealed class SignInSession
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Drops the cached token and the stored tokens.</summary>
-    public async Task ForgetAsync(CancellationToken cancellationToken)
-    {
-        _cache.Remove(Key);
-        await _store.RemoveAsync(StoreKey, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Drops the stored tokens; run inside <see cref="ChangeSessionAsync"/>, which drops the cached one.</summary>
+    public Task ForgetAsync(CancellationToken cancellationToken) => _store.RemoveAsync(StoreKey, cancellationToken);
 
     /// <summary>Notes that the API rejected <paramref name="token"/>: it is dropped from the cache and not taken back from the store.</summary>
     public void Reject(AccessToken token)

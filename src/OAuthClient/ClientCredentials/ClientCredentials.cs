@@ -13,17 +13,18 @@ public static class ClientCredentials
     /// <summary>Creates a handler that gets, caches, attaches and renews client-credentials tokens for <see cref="ClientCredentialsOptions.ApiOrigins"/>.</summary>
     /// <param name="options">The client's settings; <see cref="ClientCredentialsOptions.ApiOrigins"/> must name the API.</param>
     /// <param name="innerHandler">The handler that sends API requests; a new <see cref="SocketsHttpHandler"/> when omitted.</param>
-    /// <param name="tokenEndpointClient">Sends discovery and token requests; a client of its own, which follows no redirects, when omitted.
-    /// Not disposed by the handler. A client that follows redirects by itself has its redirected answers refused.</param>
+    /// <param name="tokenEndpointHandler">Sends discovery and token requests; a <see cref="SocketsHttpHandler"/> of its own when omitted.
+    /// Not disposed by the handler. Its automatic redirects are turned off: token requests never follow a redirect.</param>
     /// <param name="timeProvider">The clock for expiry; the system clock when omitted.</param>
     /// <param name="loggerFactory">Where log lines go; nowhere when omitted.</param>
     /// <returns>A handler to pass to <c>new HttpClient(handler)</c>; disposing the HttpClient disposes it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options are invalid, or name no API origin.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="tokenEndpointHandler"/> follows redirects and is already in use.</exception>
     public static DelegatingHandler CreateHandler(
         ClientCredentialsOptions options,
         HttpMessageHandler? innerHandler = null,
-        HttpMessageInvoker? tokenEndpointClient = null,
+        HttpMessageHandler? tokenEndpointHandler = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null)
     {
@@ -48,7 +49,7 @@ public static class ClientCredentials
         var time = timeProvider ?? TimeProvider.System;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var memoryCache = new MemoryCache(new MemoryCacheOptions());
-        var backchannels = new BackchannelProvider(tokenEndpointClient is null ? Backchannel.Own() : Backchannel.Supplied(tokenEndpointClient));
+        var backchannels = new BackchannelProvider(tokenEndpointHandler is null ? Backchannel.Own() : Backchannel.Supplied(tokenEndpointHandler));
         var provider = new ClientCredentialsTokenProvider(
             new FixedOptionsMonitor(options),
             new TokenCache(memoryCache, time, loggers.CreateLogger<TokenCache>()),

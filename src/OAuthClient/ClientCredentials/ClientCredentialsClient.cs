@@ -14,7 +14,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
     private readonly TokenCache _cache;
     private readonly BackchannelProvider _backchannels;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly ILogger _endpointLogger;
     private readonly IReadOnlyList<ITokenSourceDecorator> _decorators;
     private readonly IDisposable? _changeSubscription;
     private volatile ClientCredentialsTokenSource? _source;
@@ -25,7 +25,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         TokenCache cache,
         BackchannelProvider backchannels,
         TimeProvider time,
-        ILogger logger,
+        ILogger endpointLogger,
         IReadOnlyList<ITokenSourceDecorator>? decorators = null)
     {
         Name = name;
@@ -33,7 +33,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         _cache = cache;
         _backchannels = backchannels;
         _time = time;
-        _logger = logger;
+        _endpointLogger = endpointLogger;
         _decorators = decorators ?? [];
         _changeSubscription = options.OnChange((_, changed) =>
         {
@@ -88,7 +88,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
     {
         var options = _options.Get(Name);
         var endpoint = new TokenEndpoint(
-            ClientCredentialsTokenSource.EndpointSettings(Name, options), _backchannels.Get(options.BackchannelHttpClientName), _time, _logger);
+            ClientCredentialsTokenSource.EndpointSettings(Name, options), _backchannels.Get(options.BackchannelHttpClientName), _time, _endpointLogger);
         var source = new ClientCredentialsTokenSource(Name, options, endpoint);
         source.Decorate(_decorators);
         return Interlocked.CompareExchange(ref _source, source, null) ?? source;

@@ -94,7 +94,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
             return _clients.TryGetValue(name, out client)
                 ? client
                 : _clients[name] = new ClientCredentialsClient(
-                    name, _options, _cache, _backchannels, _time, _loggers.CreateLogger("OAuthClient.ClientCredentials"), _decorators);
+                    name, _options, _cache, _backchannels, _time, _loggers.CreateLogger(TokenEndpoint.LogCategory), _decorators);
         }
     }
 }

@@ -32,22 +32,13 @@ internal sealed class Backchannel : IDisposable
         return new Backchannel(() => client, client);
     }
 
-    /// <summary>Creates a backchannel over an invoker the application supplied; it is not disposed here.</summary>
-    public static Backchannel Supplied(HttpMessageInvoker invoker)
+    /// <summary>Creates a backchannel over a handler the application supplied; it is not disposed here.</summary>
+    /// <exception cref="InvalidOperationException">The handler follows redirects and is already in use, so that cannot be turned off.</exception>
+    public static Backchannel Supplied(HttpMessageHandler handler)
     {
-        if (invoker is HttpClient client && client.MaxResponseContentBufferSize == int.MaxValue)
-        {
-            try
-            {
-                client.MaxResponseContentBufferSize = ProtocolDefaults.MaxResponseSize;
-            }
-            catch (InvalidOperationException)
-            {
-                // Already used for other requests: its own settings stand.
-            }
-        }
-
-        return new Backchannel(() => invoker, owned: null);
+        EnsureNoRedirects(handler, "The handler supplied for token requests");
+        var client = Wrap(handler, disposeHandler: false);
+        return new Backchannel(() => client, client);
     }
 
     /// <summary>Creates a backchannel whose handlers come from the HttpClientFactory under <paramref name="name"/>.</summary>
@@ -56,7 +47,7 @@ internal sealed class Backchannel : IDisposable
         new(() =>
         {
             var handler = handlers.CreateHandler(name);
-            TurnOffRedirects(handler);
+            EnsureNoRedirects(handler, $"The HttpClient '{name}' that carries token requests");
             var client = Wrap(handler, disposeHandler: false);
             foreach (var configure in options.Get(name).HttpClientActions)
             {
@@ -70,11 +61,12 @@ internal sealed class Backchannel : IDisposable
     public HttpMessageInvoker Invoker => _invoker();
 
     /// <summary>
-    /// Turns off automatic redirects in the transport under <paramref name="handler"/>'s delegating handlers.
-    /// Other transports (test doubles, custom ones) hand a 3xx up, where it is refused.
+    /// Turns off automatic redirects in the transport under <paramref name="handler"/>'s delegating handlers, and fails
+    /// closed when it cannot: a transport already in use that follows redirects would re-post credentials to any host.
+    /// Other transports (test doubles, custom ones) are trusted to hand a 3xx up, where it is refused.
     /// </summary>
-    /// <returns>Whether the transport followed redirects and was changed, so the caller can follow them itself if it wants to.</returns>
-    public static bool TurnOffRedirects(HttpMessageHandler? handler)
+    /// <exception cref="InvalidOperationException">The transport follows redirects and can no longer be changed.</exception>
+    public static void EnsureNoRedirects(HttpMessageHandler? handler, string what)
     {
         while (handler is DelegatingHandler { InnerHandler: { } inner })
         {
@@ -87,18 +79,17 @@ internal sealed class Backchannel : IDisposable
             {
                 case SocketsHttpHandler { AllowAutoRedirect: true } sockets:
                     sockets.AllowAutoRedirect = false;
-                    return true;
+                    break;
                 case HttpClientHandler { AllowAutoRedirect: true } client:
                     client.AllowAutoRedirect = false;
-                    return true;
-                default:
-                    return false;
+                    break;
             }
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException ex)
         {
-            // A transport already in use cannot change; a redirect it follows is still caught by FollowedRedirect.
-            return false;
+            throw new InvalidOperationException(
+                $"{what} follows redirects and was already used for other requests, so redirects cannot be turned off: " +
+                "token traffic never follows a redirect. Dedicate a handler (or a named HttpClient) to token requests.", ex);
         }
     }
 

@@ -13,6 +13,9 @@ namespace OAuthClient.Internal;
 /// <remarks>Thread-safe. Made once per version of a client's options; discovery is cached for its life.</remarks>
 internal sealed partial class TokenEndpoint
 {
+    /// <summary>The category of every flow's token endpoint log lines (events 110 to 116).</summary>
+    public const string LogCategory = "OAuthClient.TokenEndpoint";
+
     private readonly TokenEndpointSettings _settings;
     private readonly Backchannel _backchannel;
     private readonly ClientAuthenticator _authenticator;
@@ -72,15 +75,17 @@ internal sealed partial class TokenEndpoint
     {
         using var timeout = new CancellationTokenSource(_settings.TokenRequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        var server = await GetServerAsync(linked.Token).ConfigureAwait(false);
-        if (server.RevocationEndpoint is not { } endpoint)
-        {
-            return false;
-        }
-
+        Uri? endpoint = null;
         TokenRevocationResponse response;
         try
         {
+            var server = await GetServerAsync(linked.Token).ConfigureAwait(false);
+            if (server.RevocationEndpoint is not { } revocation)
+            {
+                return false;
+            }
+
+            endpoint = revocation;
             using var request = new TokenRevocationRequest { Address = endpoint.AbsoluteUri, Token = token, TokenTypeHint = tokenTypeHint };
 
             // The assertion names the token endpoint (or issuer), as for the other requests: what servers accept as their audience.
@@ -89,8 +94,14 @@ internal sealed partial class TokenEndpoint
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // A server that does not answer is a failed revocation, like one that refuses.
-            Log.RevocationFailed(_logger, ClientName, endpoint, null, "timeout");
+            // A server that does not answer (discovery included) is a failed revocation, like one that refuses.
+            Log.RevocationFailed(_logger, ClientName, endpoint ?? _settings.Authority!, null, "timeout");
+            return false;
+        }
+        catch (TokenRequestException ex)
+        {
+            // Discovery failed: there is no revocation endpoint to ask.
+            Log.RevocationFailed(_logger, ClientName, ex.Endpoint ?? _settings.Authority!, (int?)ex.StatusCode, "discovery failed");
             return false;
         }
 

@@ -11,26 +11,23 @@ namespace OAuthClient.Desktop.Tests.AuthorizationCode;
 public sealed class SharedStoreRefreshTests : IDisposable
 {
     private const int LockBusyEvent = 351;
-    private const string StoreKey = $"{AuthServerStub.Issuer}/ {SignInFixture.ClientId} openid offline_access api";
+    private static readonly string StoreKey = SignInSession.DefaultStoreKey(NewOptions());
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "oauthclient-tests-" + Guid.NewGuid().ToString("N"));
     private readonly AuthServerStub _server = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
     private readonly CapturingLoggerProvider _logs = new();
     private readonly ILoggerFactory _loggers;
-    private readonly HttpClient _backchannel;
     private readonly List<IDisposable> _apps = [];
 
     public SharedStoreRefreshTests()
     {
         _loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
-        _backchannel = new HttpClient(_server.Handler);
     }
 
     public void Dispose()
     {
         _apps.ForEach(app => app.Dispose());
-        _backchannel.Dispose();
         _loggers.Dispose();
         if (Directory.Exists(_root))
         {
@@ -44,11 +41,13 @@ public sealed class SharedStoreRefreshTests : IDisposable
 
     private InteractiveSignIn App(FileTokenStore store)
     {
-        var options = new InteractiveSignInOptions { Authority = AuthServerStub.Authority, ClientId = SignInFixture.ClientId, Scope = "openid offline_access api" };
-        var app = new InteractiveSignIn(options, store, new TestBrowser(_server), _backchannel, _time, _loggers);
+        var app = new InteractiveSignIn(NewOptions(), store, new TestBrowser(_server), _server.Handler, _time, _loggers);
         _apps.Add(app);
         return app;
     }
+
+    private static InteractiveSignInOptions NewOptions() =>
+        new() { Authority = AuthServerStub.Authority, ClientId = SignInFixture.ClientId, Scope = "openid offline_access api" };
 
     /// <summary>Stores, as an earlier run would have, an expired access token and a refresh token the server accepts once.</summary>
     private async Task SeedAsync(string refreshToken = "refresh-token-0")

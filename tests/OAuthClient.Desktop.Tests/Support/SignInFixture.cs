@@ -10,16 +10,14 @@ public sealed class SignInFixture : IDisposable
     public static readonly Uri Api = new("https://api.example.com/");
 
     private readonly Lazy<InteractiveSignIn> _signIn;
-    private readonly HttpClient _backchannel;
     private readonly ILoggerFactory _loggers;
 
     public SignInFixture()
     {
         Browser = new TestBrowser(Server);
-        _backchannel = new HttpClient(Server.Handler);
         _loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         Options.ApiOrigins.Add(Api);
-        _signIn = new Lazy<InteractiveSignIn>(() => new InteractiveSignIn(Options, Store, Browser, _backchannel, Time, _loggers));
+        _signIn = new Lazy<InteractiveSignIn>(() => new InteractiveSignIn(Options, Store, Browser, Server.Handler, Time, _loggers));
     }
 
     public AuthServerStub Server { get; } = new();
@@ -43,7 +41,7 @@ public sealed class SignInFixture : IDisposable
 
     public InteractiveSignIn SignIn => _signIn.Value;
 
-    public string StoreKey => $"{AuthServerStub.Authority.AbsoluteUri} {ClientId} {Options.Scope}";
+    public string StoreKey => Options.StoreKey ?? SignInSession.DefaultStoreKey(Options);
 
     public HttpClient CreateApiClient() => new(SignIn.CreateHandler(ApiStub.Handler)) { BaseAddress = Api };
 
@@ -72,7 +70,6 @@ public sealed class SignInFixture : IDisposable
             _signIn.Value.Dispose();
         }
 
-        _backchannel.Dispose();
         _loggers.Dispose();
     }
 }

@@ -18,6 +18,7 @@ public sealed class InteractiveSignInTests(DevServerFixture fixture) : IClassFix
         Scope = scope,
         SignInTimeout = TimeSpan.FromSeconds(60),
         ApiOrigins = { _server.ApiBaseAddress },
+        StoreKey = StoreKey(scope),
     };
 
     [SkippableFact]
@@ -84,7 +85,7 @@ public sealed class InteractiveSignInTests(DevServerFixture fixture) : IClassFix
         }
     }
 
-    private string StoreKey(string scope) => $"{_server.Issuer.AbsoluteUri} {DevClients.InteractiveClientId} {scope}";
+    private static string StoreKey(string scope) => "e2e " + scope;
 
     private sealed class NoBrowser : IBrowser
     {

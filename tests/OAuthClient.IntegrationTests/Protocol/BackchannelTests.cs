@@ -142,6 +142,54 @@ public sealed class BackchannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetAccessTokenAsync_DesktopWithSuppliedHandlerThatFollowsRedirects_RefreshTokenStaysHome()
+    {
+        var store = new InMemoryTokenStore();
+        await store.WriteAsync("user", new StoredTokens { RefreshToken = RefreshToken }, CancellationToken.None);
+        using var handler = new SocketsHttpHandler();
+        using var signIn = new InteractiveSignIn(
+            new InteractiveSignInOptions
+            {
+                AuthorizationEndpoint = new Uri(_issuer, "authorize"), TokenEndpoint = new Uri(_issuer, "redirect/token"),
+                ClientId = "desktop", StoreKey = "user",
+            },
+            store,
+            backchannelHandler: handler);
+
+        var error = await Assert.ThrowsAsync<TokenRequestException>(() => signIn.GetAccessTokenAsync().AsTask());
+
+        Assert.Contains("redirect", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_collected);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_NamedBackchannelTheAppUsedFirst_FailsClosedAndSendsNothingElsewhere()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddHttpClient("corp");
+        services.AddClientCredentialsTokenClient("orders", o =>
+        {
+            o.TokenEndpoint = new Uri(_issuer, "redirect/token");
+            o.ClientId = "worker";
+            o.ClientSecret = Secret;
+            o.ClientAuthentication = ClientAuthenticationMethod.ClientSecretPost;
+            o.BackchannelHttpClientName = "corp";
+        });
+        await using var provider = services.BuildServiceProvider();
+        using (await provider.GetRequiredService<IHttpClientFactory>().CreateClient("corp").GetAsync(new Uri(_issuer, "ping")))
+        {
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => provider.GetRequiredService<IClientCredentialsTokenProvider>().GetTokenAsync("orders").AsTask());
+
+        Assert.Contains("'corp'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("redirects", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_collected);
+    }
+
+    [Fact]
     public async Task GetAccessTokenAsync_DesktopWithoutDependencyInjection_HugeDiscoveryDocument_Refused()
     {
         var store = new InMemoryTokenStore();

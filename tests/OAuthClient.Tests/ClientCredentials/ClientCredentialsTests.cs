@@ -16,8 +16,7 @@ public sealed class ClientCredentialsTests
         var options = Options();
         var calls = 0;
         _api.Respond = _ => Interlocked.Increment(ref calls) == 2 ? ApiStub.Unauthorized() : new HttpResponseMessage(HttpStatusCode.OK);
-        using var tokenClient = new HttpClient(_tokenEndpoint.Handler);
-        using var client = new HttpClient(OAuthClient.ClientCredentials.CreateHandler(options, _api.Handler, tokenClient, new FakeTimeProvider()))
+        using var client = new HttpClient(OAuthClient.ClientCredentials.CreateHandler(options, _api.Handler, _tokenEndpoint.Handler, new FakeTimeProvider()))
         {
             BaseAddress = ApiStub.BaseAddress,
         };
@@ -35,8 +34,7 @@ public sealed class ClientCredentialsTests
         var options = Options();
         options.Dpop.Enabled = true;
         _tokenEndpoint.TokenType = "DPoP";
-        using var tokenClient = new HttpClient(_tokenEndpoint.Handler);
-        using var client = new HttpClient(OAuthClient.ClientCredentials.CreateHandler(options, _api.Handler, tokenClient, new FakeTimeProvider()))
+        using var client = new HttpClient(OAuthClient.ClientCredentials.CreateHandler(options, _api.Handler, _tokenEndpoint.Handler, new FakeTimeProvider()))
         {
             BaseAddress = ApiStub.BaseAddress,
         };

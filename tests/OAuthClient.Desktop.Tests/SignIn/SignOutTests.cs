@@ -1,0 +1,85 @@
+using OAuthClient.Desktop.Tests.Support;
+using RichardSzalay.MockHttp;
+
+namespace OAuthClient.Desktop.Tests.SignIn;
+
+/// <summary>Sign-out against a refresh under way and a server that does not answer.</summary>
+public sealed class SignOutTests : IDisposable
+{
+    private readonly SignInFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task SignOutAsync_WhileARefreshIsInFlight_RefreshWritesNothingBack()
+    {
+        await _fixture.SeedAsync();
+        var release = new TaskCompletionSource();
+        _fixture.Server.Gate = release.Task;
+        var refreshing = _fixture.SignIn.GetAccessTokenAsync().AsTask();
+        await WaitUntilAsync(() => _fixture.Server.RefreshRequestCount == 1);
+
+        var signingOut = _fixture.SignIn.SignOutAsync();
+        var finishedFirst = signingOut.IsCompleted;
+        release.SetResult();
+        await signingOut.WaitAsync(TimeSpan.FromSeconds(10));
+        var refreshError = await Record.ExceptionAsync(() => refreshing);
+
+        Assert.False(finishedFirst);
+        Assert.IsType<SignInRequiredException>(refreshError);
+        Assert.Null(await _fixture.StoredAsync());
+        await Assert.ThrowsAsync<SignInRequiredException>(() => _fixture.SignIn.GetAccessTokenAsync().AsTask());
+    }
+
+    [Fact]
+    public async Task SignInAsync_WhileARefreshOfTheOldSessionIsInFlight_NewSessionsTokensStay()
+    {
+        await _fixture.SeedAsync();
+        var release = new TaskCompletionSource();
+        _fixture.Server.Gate = release.Task;
+        var refreshing = _fixture.SignIn.GetAccessTokenAsync().AsTask();
+        await WaitUntilAsync(() => _fixture.Server.RefreshRequestCount == 1);
+
+        var signingIn = _fixture.SignIn.SignInAsync();
+        await WaitUntilAsync(() => _fixture.Server.TokenRequests.Count == 2);
+        release.SetResult();
+        var signedIn = await signingIn.WaitAsync(TimeSpan.FromSeconds(10));
+        await Record.ExceptionAsync(() => refreshing);
+
+        var stored = await _fixture.StoredAsync();
+        Assert.Equal(signedIn.Value, stored?.AccessToken);
+        Assert.Equal(signedIn.Value, (await _fixture.SignIn.GetAccessTokenAsync()).Value);
+    }
+
+    [Fact]
+    public async Task SignOutAsync_DiscoveryNeverAnswers_ClearsTheStoreAndReturnsAtTokenRequestTimeout()
+    {
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _fixture.Server.Handler.When(HttpMethod.Get, "https://slow.example.com/.well-known/openid-configuration").Respond(_ =>
+        {
+            asked.TrySetResult();
+            return new TaskCompletionSource<HttpResponseMessage>().Task;
+        });
+        _fixture.Options.Authority = new Uri("https://slow.example.com/");
+        _fixture.Options.StoreKey = "user";
+        await _fixture.Store.WriteAsync("user", new StoredTokens { RefreshToken = "refresh-token-0" }, CancellationToken.None);
+        var signingOut = _fixture.SignIn.SignOutAsync();
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        _fixture.Time.Advance(_fixture.Options.TokenRequestTimeout);
+        await signingOut.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(await _fixture.Store.ReadAsync("user", CancellationToken.None));
+        Assert.Contains(_fixture.Logs.Lines, l => l.EventId.Id == 116);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Yield();
+            timeout.Token.ThrowIfCancellationRequested();
+        }
+    }
+}

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace OAuthClient.Desktop;
 
 /// <summary>
@@ -52,16 +50,16 @@ internal sealed class SignInSession
     /// </summary>
     public static string DefaultStoreKey(InteractiveSignInOptions options)
     {
-        string[] parts =
+        string?[] parts =
         [
             "oauthclient-signin-v2",
-            (options.Authority ?? options.AuthorizationEndpoint)?.AbsoluteUri ?? "",
-            options.TokenEndpoint?.AbsoluteUri ?? "",
-            options.ClientId ?? "",
-            options.Scope ?? "",
+            (options.Authority ?? options.AuthorizationEndpoint)?.AbsoluteUri,
+            options.TokenEndpoint?.AbsoluteUri,
+            options.ClientId,
+            options.Scope,
             .. options.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
         ];
-        return JsonSerializer.Serialize(parts, StoreKeyJson.Default.StringArray);
+        return KeyEncoding.Encode(parts);
     }
 
     /// <summary>

@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
+using Microsoft.IdentityModel.Tokens;
 
 namespace OAuthClient;
 
@@ -25,8 +28,18 @@ internal sealed class ClientAuthenticator
         _method = method;
         _secret = secret;
         _audience = assertion.Audience;
-        _assertions = method == ClientAuthenticationMethod.PrivateKeyJwt ? CreateAssertionFactory(assertion, time) : null;
+        string? keyThumbprint = null;
+        _assertions = method == ClientAuthenticationMethod.PrivateKeyJwt ? CreateAssertionFactory(assertion, time, out keyThumbprint) : null;
+
+        // Which credentials these are, not what: a wrong, revoked or rotated secret or key is another identity, so a
+        // token shared across instances under one identity never serves another.
+        string?[] identity = [method?.ToString(), method is null or ClientAuthenticationMethod.PrivateKeyJwt ? null : secret, keyThumbprint,
+            _assertions is null || keyThumbprint is not null ? null : _assertions.GetType().FullName];
+        Identity = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(KeyEncoding.Encode(identity))));
     }
+
+    /// <summary>Gets a SHA-256 hash of the method and the credentials (the secret, or the assertion key's thumbprint).</summary>
+    public string Identity { get; }
 
     /// <summary>Sets the client id and credentials of <paramref name="request"/>.</summary>
     /// <param name="request">The request to authenticate.</param>
@@ -60,8 +73,9 @@ internal sealed class ClientAuthenticator
         };
     }
 
-    private static IClientAssertionFactory CreateAssertionFactory(ClientAssertionOptions assertion, TimeProvider time)
+    private static IClientAssertionFactory CreateAssertionFactory(ClientAssertionOptions assertion, TimeProvider time, out string? keyThumbprint)
     {
+        keyThumbprint = null;
         if (assertion.Factory is { } factory)
         {
             return factory;
@@ -70,6 +84,7 @@ internal sealed class ClientAuthenticator
         // The options were validated before this is built; a key that fails here failed validation too.
         var key = SigningKey.TryCreate(assertion.Jwk, assertion.Key, assertion.Certificate, assertion.Algorithm, "ClientAssertion", withKeyId: true, out var problem)
             ?? throw new InvalidOperationException(problem);
+        keyThumbprint = key.Thumbprint;
         return new JwtClientAssertionFactory(key, assertion.Lifetime, time);
     }
 }

@@ -23,16 +23,16 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         _grant = Grant.ClientCredentials(options.Scope, options.Resource, parameters);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
 
-        var keyParameters = parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}");
+        // Everything that changes the token: the server, the client and its credentials, what is asked for, and the DPoP
+        // key a bound token is only good with (RFC 9449). Each parameter is two parts, so no "a=b" trick can merge two.
         string?[] parts =
         [
             options.ClientId, options.Authority?.AbsoluteUri, options.TokenEndpoint?.AbsoluteUri,
-            options.Scope, options.Resource, .. keyParameters,
-            // A DPoP-bound token is only good with its key (RFC 9449): the key's thumbprint is part of the token's identity.
-            .. Dpop is null ? Array.Empty<string>() : ["dpop_jkt=" + Dpop.Thumbprint],
+            options.Scope, options.Resource, endpoint.CredentialIdentity, Dpop?.Thumbprint,
+            .. parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
         ];
         Key = new TokenCacheKey(clientName, [Interlocked.Increment(ref s_generation).ToString(CultureInfo.InvariantCulture), .. parts]);
-        SharedKey = string.Join('\u001f', [clientName, .. parts]);
+        SharedKey = KeyEncoding.Encode([clientName, .. parts]);
     }
 
     public string ClientName { get; }

@@ -37,6 +37,9 @@ internal sealed partial class TokenEndpoint
     /// <summary>Gets the name of the client this endpoint serves, for log lines and errors.</summary>
     public string ClientName => _settings.ClientName;
 
+    /// <summary>Gets a hash that changes whenever the client's credentials do; it reveals none of them.</summary>
+    public string CredentialIdentity => _authenticator.Identity;
+
     /// <summary>Gets the client's DPoP key and nonces, or <see langword="null"/> when it uses Bearer tokens.</summary>
     public DpopProofs? Dpop { get; }
 

@@ -12,8 +12,8 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     public TokenCacheKey(string clientName, params string?[] parts)
     {
         ClientName = clientName;
-        // A separator that cannot occur in URIs, scopes or client ids keeps "a|b" + "c" apart from "a" + "b|c".
-        _text = string.Join('\u001f', [clientName, .. parts]);
+        // Encoded without ambiguity: no value can run into its neighbour, whatever it holds.
+        _text = KeyEncoding.Encode([clientName, .. parts]);
         _hash = StringComparer.Ordinal.GetHashCode(_text);
     }
 

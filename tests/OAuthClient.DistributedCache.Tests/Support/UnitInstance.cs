@@ -18,7 +18,7 @@ public sealed class UnitInstance : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public UnitInstance(World shared, IDataProtector? protector = null, ApiStub? api = null)
+    public UnitInstance(World shared, IDataProtector? protector = null, ApiStub? api = null, Action<ClientCredentialsOptions>? configure = null)
     {
         Api = api ?? new ApiStub();
         var services = new ServiceCollection();
@@ -37,6 +37,7 @@ public sealed class UnitInstance : IDisposable
                 o.ClientSecret = ClientSecret;
                 o.Scope = "orders.read";
                 o.TokenRequestRetryDelay = TimeSpan.Zero;
+                configure?.Invoke(o);
             })
             .UseDistributedTokenCache(o =>
             {

@@ -61,7 +61,7 @@ public sealed class InteractiveSignIn : IDisposable
         {
             var memory = new MemoryCache(new MemoryCacheOptions());
             owned.Add(memory);
-            cache = new TokenCache(memory, time, loggers.CreateLogger<TokenCache>());
+            cache = new TokenCache(memory, time, loggers);
         }
 
         _owned = [.. owned];
@@ -147,11 +147,11 @@ public sealed class InteractiveSignIn : IDisposable
     }
 
     internal AccessTokenHandler CreateHandler(ApiOrigin? baseAddressOrigin) =>
-        new(_tokens, baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>());
+        new(_tokens, baseAddressOrigin, _loggers.CreateLogger(AccessTokenHandler.LogCategory));
 
     /// <summary>Creates the handler that signs a proof for each DPoP request, or returns <see langword="null"/> when DPoP is off.</summary>
     internal DpopHandler? CreateDpopHandler() =>
-        _endpoint.Dpop is { } proofs ? new DpopHandler(_name, () => proofs, _loggers.CreateLogger<DpopHandler>()) : null;
+        _endpoint.Dpop is { } proofs ? new DpopHandler(_name, () => proofs, _loggers.CreateLogger(DpopHandler.LogCategory)) : null;
 
     /// <summary>Makes the settings of the sign-in's token endpoint, shared by the code redemption, refreshes and revocation.</summary>
     internal static TokenEndpointSettings EndpointSettings(string name, InteractiveSignInOptions options) => new()

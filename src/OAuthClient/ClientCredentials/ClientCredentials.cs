@@ -52,7 +52,7 @@ public static class ClientCredentials
         var backchannels = new BackchannelProvider(tokenEndpointHandler is null ? Backchannel.Own() : Backchannel.Supplied(tokenEndpointHandler));
         var provider = new ClientCredentialsTokenProvider(
             new FixedOptionsMonitor(options),
-            new TokenCache(memoryCache, time, loggers.CreateLogger<TokenCache>()),
+            new TokenCache(memoryCache, time, loggers),
             backchannels,
             time,
             loggers);

@@ -50,7 +50,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     }
 
     public AccessTokenHandler CreateHandler(string clientName, ApiOrigin? baseAddressOrigin, IDisposable? owned = null) =>
-        new(GetClient(clientName), baseAddressOrigin, _loggers.CreateLogger<AccessTokenHandler>(), owned);
+        new(GetClient(clientName), baseAddressOrigin, _loggers.CreateLogger(AccessTokenHandler.LogCategory), owned);
 
     /// <summary>Creates the DPoP handler of a client that uses DPoP now, or returns <see langword="null"/>.</summary>
     /// <remarks>A client that turns DPoP on later gets it with the next handlers the factory builds; until then its
@@ -59,7 +59,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     {
         var client = GetClient(clientName);
         return _options.Get(clientName).Dpop.Enabled
-            ? new DpopHandler(client.Name, () => client.Source.Dpop, _loggers.CreateLogger<DpopHandler>())
+            ? new DpopHandler(client.Name, () => client.Source.Dpop, _loggers.CreateLogger(DpopHandler.LogCategory))
             : null;
     }
 

@@ -11,6 +11,9 @@ namespace OAuthClient.Internal;
 /// </summary>
 internal sealed class DpopHandler : DelegatingHandler
 {
+    /// <summary>The category of the DPoP handler's log lines (events 203 and 204).</summary>
+    public const string LogCategory = "OAuthClient.DpopHandler";
+
     private const int DefaultMaxRedirects = 50;
 
     // Set on a request once a redirect moved it: a retry of it (after a 401) must not carry credentials to the new target.

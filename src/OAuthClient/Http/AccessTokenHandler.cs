@@ -16,6 +16,9 @@ namespace OAuthClient.Internal;
 /// </remarks>
 internal sealed class AccessTokenHandler : DelegatingHandler
 {
+    /// <summary>The category of the handler's log lines (events 200 to 202).</summary>
+    public const string LogCategory = "OAuthClient.AccessTokenHandler";
+
     private static readonly ResiliencePropertyKey<Attempt> AttemptKey = new("OAuthClient.Attempt");
 
     private static readonly ResiliencePipeline<HttpResponseMessage> RetryOnceOnUnauthorized =

@@ -19,6 +19,9 @@ namespace OAuthClient.Internal;
 /// </remarks>
 internal sealed class TokenCache
 {
+    /// <summary>The category of the cache's log lines (events 101 to 105), the same in every package.</summary>
+    public const string LogCategory = "OAuthClient.TokenCache";
+
     // Environment.TickCount64 advances in steps of up to a few milliseconds (a coarse clock on Linux); the last
     // stretch before the refresh time takes the precise path, so the cheap check never errs late.
     private const long TickSlackMilliseconds = 50;
@@ -38,11 +41,11 @@ internal sealed class TokenCache
     // Serialises storing and dropping entries, so that dropping a rejected token can never drop its replacement.
     private readonly object _gate = new();
 
-    public TokenCache(IMemoryCache cache, TimeProvider time, ILogger<TokenCache> logger)
+    public TokenCache(IMemoryCache cache, TimeProvider time, ILoggerFactory loggers)
     {
         _cache = cache;
         _time = time;
-        _logger = logger;
+        _logger = loggers.CreateLogger(LogCategory);
         // With the system clock, "not yet due" is answered from the monotonic tick count (4 ns) instead of the
         // wall clock (23 ns, most of a hit). Any other TimeProvider (a fake one in tests) is asked every time.
         _systemClock = ReferenceEquals(time, TimeProvider.System);
@@ -94,9 +97,11 @@ internal sealed class TokenCache
             var flight = new TaskCompletionSource<AccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_inFlight.TryAdd(key, flight.Task))
             {
+                // The flight starts before anything else can throw (a logger, a meter listener): a flight in the table
+                // that never started would hold every later caller.
+                _ = AcquireAsync(source, flight, refreshing: null);
                 Telemetry.CacheMiss(key.ClientName);
                 Log.CacheMiss(_logger, key.ClientName);
-                _ = AcquireAsync(source, flight, refreshing: null);
                 return flight.Task.WaitAsync(cancellationToken);
             }
         }
@@ -194,13 +199,13 @@ internal sealed class TokenCache
             return;
         }
 
-        Log.RefreshStarted(_logger, source.Key.ClientName, cached.Token.ExpiresAt);
         // On the thread pool and without the caller's ExecutionContext: the caller who noticed must not pay for
         // the request, nor lend it its ambient state.
         ThreadPool.UnsafeQueueUserWorkItem(
             static s => _ = s.Cache.AcquireAsync(s.Source, s.Flight, s.Cached),
             (Cache: this, Source: source, Flight: flight, Cached: cached),
             preferLocal: false);
+        Log.RefreshStarted(_logger, source.Key.ClientName, cached.Token.ExpiresAt);
     }
 
     private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight, CachedToken? refreshing)
@@ -225,11 +230,7 @@ internal sealed class TokenCache
         // The flight leaves the table before it completes: a caller who already has this result and asks
         // again must find the cache (or start a new flight), never join a flight that has ended.
         _inFlight.TryRemove(new KeyValuePair<TokenCacheKey, Task<AccessToken>>(key, flight.Task));
-        if (refreshing is not null)
-        {
-            EndRefresh(key, refreshing, failure);
-        }
-
+        refreshing?.EndRefresh(_time.GetUtcNow() + RefreshRetryDelay);
         if (failure is null)
         {
             flight.SetResult(token!);
@@ -240,22 +241,26 @@ internal sealed class TokenCache
             // Every caller may have given up waiting; observe the failure so it is not reported as unobserved.
             _ = flight.Task.Exception;
         }
+
+        // Logged only once the flight has ended: a logger that throws cannot leave its callers waiting.
+        if (refreshing is not null)
+        {
+            LogRefreshEnded(key, refreshing, failure);
+        }
     }
 
-    private void EndRefresh(TokenCacheKey key, CachedToken refreshing, Exception? failure)
+    // After a failure the old token stays in use until it expires, with one retry per back-off, never a stampede.
+    // After a success the entry has normally been replaced; if the new token could not be stored (it expired at
+    // once), the back-off keeps the old entry from asking again on every call.
+    private void LogRefreshEnded(TokenCacheKey key, CachedToken refreshing, Exception? failure)
     {
-        // After a failure the old token stays in use until it expires, with one retry per back-off, never a
-        // stampede. After a success the entry has normally been replaced; if the new token could not be stored
-        // (it expired at once), the back-off keeps the old entry from asking again on every call.
-        var delay = RefreshRetryDelay;
-        refreshing.EndRefresh(_time.GetUtcNow() + delay);
         if (failure is null)
         {
             Log.Refreshed(_logger, key.ClientName);
         }
         else
         {
-            Log.RefreshFailed(_logger, key.ClientName, refreshing.Token.ExpiresAt, delay, failure);
+            Log.RefreshFailed(_logger, key.ClientName, refreshing.Token.ExpiresAt, RefreshRetryDelay, failure);
         }
     }
 

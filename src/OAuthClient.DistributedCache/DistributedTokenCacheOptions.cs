@@ -14,7 +14,11 @@ public sealed class DistributedTokenCacheOptions
     public TimeSpan OperationTimeout { get; set; } = DistributedTokenCacheDefaults.OperationTimeout;
 
     /// <summary>Gets or sets how long the cross-instance lock of a token request lives unless released first.</summary>
-    /// <remarks>Default 10 seconds. If the instance that holds it stops, another takes over once it expires.</remarks>
+    /// <remarks>
+    /// Default 10 seconds. If the instance that holds it stops, another takes over once it expires. Never shorter than the
+    /// holder's whole fetch: it is raised to the client's <c>TokenRequestTimeout</c> plus twice <see cref="OperationTimeout"/>
+    /// when shorter, so a slow but alive holder keeps it.
+    /// </remarks>
     public TimeSpan LockExpiry { get; set; } = DistributedTokenCacheDefaults.LockExpiry;
 
     /// <summary>Gets or sets the longest an instance waits for another instance's token before it asks the token endpoint itself.</summary>

@@ -52,8 +52,19 @@ internal sealed class DistributedTokenSourceDecorator : ITokenSourceDecorator
         var key = SharedTokenKey.Create(options.KeyPrefix, sharedKey);
         var store = new SharedTokenStore(clientName, key, cache, protector, options.OperationTimeout, _time, _logger);
         var tokenLock = _services.GetService<IConnectionMultiplexer>() is { } redis
-            ? new RedisTokenLock(clientName, redis, key + DistributedTokenCacheDefaults.LockSuffix, options.LockExpiry, options.OperationTimeout, _time, _logger)
+            ? new RedisTokenLock(clientName, redis, key + DistributedTokenCacheDefaults.LockSuffix, LockExpiry(clientName, options), options.OperationTimeout, _time, _logger)
             : null;
         return new DistributedTokenSource(clientName, source, store, tokenLock, options.LockWaitTimeout, _time, _logger);
+    }
+
+    // The holder keeps the lock for its whole fetch: the token request (bounded by TokenRequestTimeout, discovery and
+    // retries included), then a read and a write of the shared entry (each bounded by OperationTimeout). A shorter
+    // expiry would let a slow but alive holder lose the lock, and a second instance fetch the same token.
+    private TimeSpan LockExpiry(string clientName, DistributedTokenCacheOptions options)
+    {
+        var timeout = _services.GetService<IOptionsMonitor<ClientCredentialsOptions>>()?.Get(clientName).TokenRequestTimeout
+            ?? ProtocolDefaults.TokenRequestTimeout;
+        var needed = timeout + (2 * options.OperationTimeout);
+        return options.LockExpiry >= needed ? options.LockExpiry : needed;
     }
 }

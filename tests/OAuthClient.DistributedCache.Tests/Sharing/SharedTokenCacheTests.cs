@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -145,6 +146,50 @@ public sealed class SharedTokenCacheTests(SharedCacheFixture fixture, ITestOutpu
         Assert.True(watch.Elapsed >= lockExpiry - TimeSpan.FromMilliseconds(500), $"Fetched after {watch.Elapsed}, before the lock expired.");
         Assert.Contains(second.Logs.Lines, l => l.EventId.Id == WaitingForOtherInstance);
         Assert.DoesNotContain(second.Logs.Lines, l => l.EventId.Id == LockWaitTimedOut);
+    }
+
+    [Fact]
+    public async Task SendAsync_LockHolderSlowerThanLockExpiry_KeepsTheLockAndServerCountsOneTokenRequest()
+    {
+        // LockExpiry 0.3 s, token requests that take 1.5 s, TokenRequestTimeout 30 s: the holder is slow but alive.
+        var client = TestClient.Create();
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<ServiceInstance> Start() => ServiceInstance.StartAsync(
+            fixture,
+            fixture.Cache,
+            client,
+            configureServices: s => s.AddHttpClient("slow-backchannel").AddHttpMessageHandler(() => new SlowTokenRequests(asked, TimeSpan.FromSeconds(1.5))),
+            configure: o => o.BackchannelHttpClientName = "slow-backchannel",
+            configureCache: o =>
+            {
+                o.LockExpiry = TimeSpan.FromMilliseconds(300);
+                o.LockWaitTimeout = TimeSpan.FromSeconds(20);
+            });
+        await using var holder = await Start();
+        await using var waiter = await Start();
+
+        var first = holder.WhoAmIAsync();
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var second = waiter.WhoAmIAsync();
+        await Task.WhenAll(first, second);
+
+        Assert.Equal(1, fixture.Server.GetTokenRequestCount(client.ClientId));
+        Assert.Contains(waiter.Logs.Lines, l => l.EventId.Id == WaitingForOtherInstance);
+    }
+
+    /// <summary>Holds every token request back for a while, as a slow authorization server would.</summary>
+    private sealed class SlowTokenRequests(TaskCompletionSource asked, TimeSpan delay) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post)
+            {
+                asked.TrySetResult();
+                await Task.Delay(delay, cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     private static void AssertNoTokenLogged(IEnumerable<ServiceInstance> instances)

@@ -42,7 +42,14 @@ public sealed class ServiceInstance : IAsyncDisposable
         EntryAndLock,
     }
 
-    public static async Task<ServiceInstance> StartAsync(SharedCacheFixture fixture, CacheServer cache, TestClient client, Sharing sharing = Sharing.EntryAndLock)
+    public static async Task<ServiceInstance> StartAsync(
+        SharedCacheFixture fixture,
+        CacheServer cache,
+        TestClient client,
+        Sharing sharing = Sharing.EntryAndLock,
+        Action<IServiceCollection>? configureServices = null,
+        Action<ClientCredentialsOptions>? configure = null,
+        Action<DistributedTokenCacheOptions>? configureCache = null)
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(Connection(cache));
         var logs = new CapturingLoggerProvider();
@@ -68,6 +75,7 @@ public sealed class ServiceInstance : IAsyncDisposable
                 o.ClientId = client.ClientId;
                 o.ClientSecret = DevClients.WorkerClientSecret;
                 o.Scope = DevClients.ApiReadScope;
+                configure?.Invoke(o);
             });
         if (sharing != Sharing.None)
         {
@@ -78,8 +86,11 @@ public sealed class ServiceInstance : IAsyncDisposable
                 o.OperationTimeout = TimeSpan.FromSeconds(2);
                 o.LockExpiry = TimeSpan.FromSeconds(5);
                 o.LockWaitTimeout = TimeSpan.FromSeconds(10);
+                configureCache?.Invoke(o);
             });
         }
+
+        configureServices?.Invoke(services);
 
         return new ServiceInstance(redis, services.BuildServiceProvider(), logs);
     }

@@ -45,6 +45,12 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
         {
             Fail("RedirectPath must be a path, without query or fragment.");
         }
+        else if (!IsPlainPath(options.RedirectPath))
+        {
+            // The browser comes back to the path as a URI writes it; one the URI rewrites (escaped, dot segments
+            // removed) would never match, and the sign-in would wait for SignInTimeout.
+            Fail($"RedirectPath '{options.RedirectPath}' changes when written in a URI: use letters, digits, '-', '.', '_', '~' and '/' only, without '.' or '..' segments.");
+        }
 
         OptionsRules.ApiOrigins(options.ApiOrigins, client, failures);
         OptionsRules.Positive(nameof(options.SignInTimeout), options.SignInTimeout, client, failures);
@@ -59,6 +65,13 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsPlainPath(string path)
+    {
+        var expected = "/" + path.TrimStart('/');
+        return Uri.TryCreate("http://127.0.0.1:1" + expected, UriKind.Absolute, out var uri)
+            && string.Equals(uri.AbsolutePath, expected, StringComparison.Ordinal);
     }
 
     // Public clients (no method, no secret) need nothing; confidential ones follow the client-credentials rules.

@@ -130,6 +130,34 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
         Assert.Contains("TokenRequestTimeout", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sign in")]
+    [InlineData("café")]
+    [InlineData("oauth/../callback")]
+    [InlineData("oauth/./callback")]
+    [InlineData("call%62ack")]
+    public void Constructor_RedirectPathAUriRewrites_FailsValidationNamingIt(string path)
+    {
+        var options = new InteractiveSignInOptions { Authority = AuthServerStub.Authority, ClientId = "app", RedirectPath = path };
+
+        var ex = Assert.Throws<OptionsValidationException>(() => new InteractiveSignIn(options, new InMemoryTokenStore()));
+
+        Assert.Contains($"RedirectPath '{path}'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("callback")]
+    [InlineData("/oauth/callback")]
+    [InlineData("oauth-2.0_cb~1/")]
+    public void Constructor_PlainRedirectPath_Accepted(string path)
+    {
+        var options = new InteractiveSignInOptions { Authority = AuthServerStub.Authority, ClientId = "app", RedirectPath = path };
+
+        using var signIn = new InteractiveSignIn(options, new InMemoryTokenStore());
+
+        Assert.Equal(path, signIn.Options.RedirectPath);
+    }
+
     [Fact]
     public void Constructor_NullRedirectPath_FailsValidationNamingIt()
     {

@@ -93,7 +93,9 @@ internal sealed class DpopHandler : DelegatingHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var dpop = IsDpop(request.Headers.Authorization);
+        // Only our own DPoP token gets a proof signed with the client's key: a DPoP header the caller set for any host
+        // passes as it is, so no caller can have the key sign for an htu or ath of its choosing.
+        var dpop = request.Headers.Authorization is TokenHeaderValue { Token.IsDpop: true };
         if (dpop && request.Options.TryGetValue(Redirected, out var redirected) && redirected)
         {
             request.Headers.Authorization = null;
@@ -115,9 +117,6 @@ internal sealed class DpopHandler : DelegatingHandler
 
         return SendAndFollowAsync(request, dpop, cancellationToken);
     }
-
-    private static bool IsDpop(AuthenticationHeaderValue? authorization) =>
-        authorization is not null && string.Equals(authorization.Scheme, DpopProofs.Scheme, StringComparison.OrdinalIgnoreCase);
 
     private async Task<HttpResponseMessage> SendAndFollowAsync(HttpRequestMessage request, bool dpop, CancellationToken cancellationToken)
     {
@@ -152,7 +151,7 @@ internal sealed class DpopHandler : DelegatingHandler
         var proofs = _proofs() ?? throw new InvalidOperationException(
             $"OAuthClient client '{_clientName}' holds a DPoP token but no longer uses DPoP; the token is not sent.");
         var uri = request.RequestUri!;
-        var token = request.Headers.Authorization!.Parameter;
+        var token = ((TokenHeaderValue)request.Headers.Authorization!).Token.Value;
 
         Attach(request, proofs.CreateProof(request.Method, uri, token));
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);

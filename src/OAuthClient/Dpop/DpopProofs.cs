@@ -19,6 +19,9 @@ internal sealed class DpopProofs
     public const string Scheme = "DPoP";
     public const string UseNonceError = "use_dpop_nonce";
 
+    // The most origins whose latest nonce is kept.
+    private const int MaxOrigins = 64;
+
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
     private readonly SigningKey _key;
@@ -92,6 +95,13 @@ internal sealed class DpopProofs
 
         var origin = Origin(uri);
         var known = _nonces.TryGetValue(origin, out var current) && string.Equals(current, nonce, StringComparison.Ordinal);
+        if (current is null && _nonces.Count >= MaxOrigins)
+        {
+            // Nonces come only from the token endpoint and the client's API origins; past that many, a server is
+            // sending them from places it should not, and a new origin's nonce is simply asked for again.
+            return false;
+        }
+
         _nonces[origin] = nonce;
         return !known;
     }

@@ -56,9 +56,22 @@ internal sealed class AccessTokenHandler : DelegatingHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // An Authorization header the caller set is the caller's to keep; a foreign origin never sees our token.
-        if (request.Headers.Authorization is not null || !ShouldAttachTo(request.RequestUri))
+        // An Authorization header the caller set is the caller's to keep. One of ours on a request sent again (by an
+        // outer retry handler) is not: the request gets a fresh lookup and the 401 handling, as the first attempt did.
+        var authorization = request.Headers.Authorization;
+        if (authorization is not null and not TokenHeaderValue)
         {
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        // A foreign origin never sees our token, not even one left from an earlier attempt that went elsewhere.
+        if (!ShouldAttachTo(request.RequestUri))
+        {
+            if (authorization is not null)
+            {
+                request.Headers.Authorization = null;
+            }
+
             return base.SendAsync(request, cancellationToken);
         }
 

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace OAuthClient;
 
 /// <summary>Represents an access token and when it expires.</summary>
@@ -26,8 +24,8 @@ public sealed class AccessToken
         ExpiresAt = expiresAt;
         RefreshAt = refreshAt;
         Scope = scope;
-        AuthorizationHeader = new AuthenticationHeaderValue(tokenType, value);
         IsDpop = string.Equals(tokenType, "DPoP", StringComparison.OrdinalIgnoreCase);
+        AuthorizationHeader = new TokenHeaderValue(this);
     }
 
     /// <summary>Gets the token itself.</summary>
@@ -46,7 +44,7 @@ public sealed class AccessToken
     internal DateTimeOffset RefreshAt { get; }
 
     /// <summary>Gets the ready <c>Authorization</c> header value, built once so requests share it.</summary>
-    internal AuthenticationHeaderValue AuthorizationHeader { get; }
+    internal TokenHeaderValue AuthorizationHeader { get; }
 
     /// <summary>Gets whether the token is bound to a DPoP key, so every request must carry a proof.</summary>
     internal bool IsDpop { get; }

@@ -51,6 +51,23 @@ public sealed class DpopTests : IDisposable
         Assert.Empty(api.Calls);
     }
 
+    [Theory]
+    [InlineData("https://api.example.com/orders")]
+    [InlineData("https://elsewhere.example/orders")]
+    public async Task SendAsync_CallerSetItsOwnDpopHeader_NoProofSignedWithTheClientsKey(string url)
+    {
+        using var client = _services.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("DPoP", "callers-own-token");
+
+        using var response = await client.SendAsync(request);
+
+        var call = Assert.Single(_services.Api.Calls);
+        Assert.Equal("callers-own-token", call.Token);
+        Assert.Null(call.Dpop);
+        Assert.Equal(0, _services.TokenEndpoint.RequestCount);
+    }
+
     [Fact]
     public async Task GetTokenAsync_Dpop_TokenRequestCarriesValidProof()
     {

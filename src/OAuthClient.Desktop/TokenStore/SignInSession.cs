@@ -93,6 +93,7 @@ internal sealed class SignInSession
                 AccessToken = token.Value,
                 TokenType = token.TokenType,
                 AccessTokenExpiresAt = token.ExpiresAt,
+                AccessTokenRefreshAt = token.RefreshAt,
                 Scope = token.Scope,
             },
             cancellationToken).ConfigureAwait(false);
@@ -118,8 +119,12 @@ internal sealed class SignInSession
             return null;
         }
 
-        // The stored token's lifetime is unknown, so the whole margin applies; the refreshed token gets the clamped one.
-        var token = new AccessToken(value, type, stored.AccessTokenExpiresAt, stored.AccessTokenExpiresAt - _refreshBeforeExpiry, stored.Scope);
+        // One freshness rule everywhere: the renewal time the token endpoint gave the token when it arrived (the margin
+        // clamped to a quarter of its lifetime). Tokens stored without one get the whole margin.
+        var refreshAt = stored.AccessTokenRefreshAt is { } at && at <= stored.AccessTokenExpiresAt
+            ? at
+            : stored.AccessTokenExpiresAt - _refreshBeforeExpiry;
+        var token = new AccessToken(value, type, stored.AccessTokenExpiresAt, refreshAt, stored.Scope);
         return _time.GetUtcNow() < token.RefreshAt ? token : null;
     }
 

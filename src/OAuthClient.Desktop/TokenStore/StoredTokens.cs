@@ -16,6 +16,10 @@ public sealed class StoredTokens
     /// <summary>Gets when <see cref="AccessToken"/> expires.</summary>
     public DateTimeOffset AccessTokenExpiresAt { get; init; }
 
+    /// <summary>Gets when <see cref="AccessToken"/> is due for renewal: its expiry less the renewal margin, clamped to a
+    /// quarter of its lifetime as for every token. <see langword="null"/> in tokens stored by earlier versions.</summary>
+    public DateTimeOffset? AccessTokenRefreshAt { get; init; }
+
     /// <summary>Gets the scopes granted.</summary>
     public string? Scope { get; init; }
 

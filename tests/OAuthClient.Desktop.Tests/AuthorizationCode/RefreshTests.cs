@@ -29,6 +29,38 @@ public sealed class RefreshTests : IDisposable
     }
 
     [Fact]
+    public async Task GetAccessTokenAsync_RightAfterSignInWithSixtySecondTokens_UsesTheNewTokenWithoutRefresh()
+    {
+        // A 60 s token is due for renewal after 45 s (the 60 s margin clamped to a quarter of its lifetime), not at once.
+        _fixture.Server.ExpiresIn = 60;
+        var signedIn = await _fixture.SignIn.SignInAsync();
+
+        var token = await _fixture.SignIn.GetAccessTokenAsync();
+
+        Assert.Equal(signedIn.Value, token.Value);
+        Assert.Equal(0, _fixture.Server.RefreshRequestCount);
+    }
+
+    [Fact]
+    public async Task GetAccessTokenAsync_NextRunWithSixtySecondTokens_UsesTheStoredTokenUntilItsRenewalTime()
+    {
+        _fixture.Server.ExpiresIn = 60;
+        var signedIn = await _fixture.SignIn.SignInAsync();
+        using var nextRun = new InteractiveSignIn(_fixture.Options, _fixture.Store, _fixture.Browser, _fixture.Server.Handler, _fixture.Time);
+
+        _fixture.Time.Advance(TimeSpan.FromSeconds(40));
+        var stillFresh = await nextRun.GetAccessTokenAsync();
+        var refreshesBeforeRenewalTime = _fixture.Server.RefreshRequestCount;
+        _fixture.Time.Advance(TimeSpan.FromSeconds(25));
+        var renewed = await nextRun.GetAccessTokenAsync();
+
+        Assert.Equal(signedIn.Value, stillFresh.Value);
+        Assert.Equal(0, refreshesBeforeRenewalTime);
+        Assert.NotEqual(signedIn.Value, renewed.Value);
+        Assert.Equal(1, _fixture.Server.RefreshRequestCount);
+    }
+
+    [Fact]
     public async Task GetAccessTokenAsync_AccessTokenExpired_RefreshesAndStoresTheRotatedRefreshTokenFirst()
     {
         await _fixture.SeedAsync();

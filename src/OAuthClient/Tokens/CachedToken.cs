@@ -19,8 +19,15 @@ internal sealed class CachedToken
 
     public AccessToken Token { get; }
 
-    /// <summary>Gets the <see cref="Environment.TickCount64"/> before which the token is surely not due for renewal.</summary>
+    /// <summary>Gets the monotonic millisecond before which the token is not due for renewal, had the machine not slept.</summary>
     public long FreshUntilTick { get; }
+
+    /// <summary>
+    /// The monotonic millisecond before which a hit needs no other check: <see cref="FreshUntilTick"/>, or sooner, when
+    /// the wall clock must be asked again (it moves on while the machine sleeps; the monotonic clock does not).
+    /// A plain field: a torn or stale read only sends a caller down the precise path.
+    /// </summary>
+    public long CheapUntilTick;
 
     /// <summary>Claims the one background refresh of this token, if it is due at <paramref name="now"/> and none runs.</summary>
     public bool TryBeginRefresh(DateTimeOffset now) =>

@@ -26,6 +26,11 @@ internal sealed class TokenCache
     // stretch before the refresh time takes the precise path, so the cheap check never errs late.
     private const long TickSlackMilliseconds = 50;
 
+    // How often a token the monotonic clock calls fresh is checked against the wall clock too. The monotonic clock
+    // (Environment.TickCount64) stops while the machine sleeps on Linux and macOS; the wall clock does not. After a
+    // laptop wakes, an expired token is served for at most this long of awake time, and renewal starts then.
+    private const long WallCheckMilliseconds = 1000;
+
     // How long after a failed background refresh the next one may start; the current token is used meanwhile.
     private static readonly TimeSpan RefreshRetryDelay = TimeSpan.FromSeconds(30);
 
@@ -37,6 +42,7 @@ internal sealed class TokenCache
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly bool _systemClock;
+    private readonly long _timestampsPerMillisecond;
 
     // Serialises storing and dropping entries, so that dropping a rejected token can never drop its replacement.
     private readonly object _gate = new();
@@ -46,9 +52,10 @@ internal sealed class TokenCache
         _cache = cache;
         _time = time;
         _logger = loggers.CreateLogger(LogCategory);
-        // With the system clock, "not yet due" is answered from the monotonic tick count (4 ns) instead of the
-        // wall clock (23 ns, most of a hit). Any other TimeProvider (a fake one in tests) is asked every time.
+        // "Not yet due" is answered from a monotonic clock: with the system clock the tick count (4 ns) instead of
+        // the wall clock (23 ns, most of a hit); with any other TimeProvider its timestamp, so tests take the same path.
         _systemClock = ReferenceEquals(time, TimeProvider.System);
+        _timestampsPerMillisecond = Math.Max(1, time.TimestampFrequency / 1000);
     }
 
     /// <summary>
@@ -61,7 +68,7 @@ internal sealed class TokenCache
         var key = source.Key;
         if ((Volatile.Read(ref key.Slot) ?? Lookup(key)) is { } cached)
         {
-            if (_systemClock && Environment.TickCount64 < cached.FreshUntilTick)
+            if (MonotonicMilliseconds() < cached.CheapUntilTick)
             {
                 Telemetry.CacheHit(key.ClientName);
                 token = cached.Token;
@@ -155,15 +162,25 @@ internal sealed class TokenCache
         return null;
     }
 
+    private long MonotonicMilliseconds() => _systemClock ? Environment.TickCount64 : _time.GetTimestamp() / _timestampsPerMillisecond;
+
     private bool TryGetSlow(ITokenSource source, CachedToken cached, [NotNullWhen(true)] out AccessToken? token)
     {
         var now = _time.GetUtcNow();
         var current = cached.Token;
         if (now < current.ExpiresAt)
         {
-            if (now >= current.RefreshAt && cached.TryBeginRefresh(now))
+            if (now >= current.RefreshAt)
             {
-                StartRefresh(source, cached);
+                if (cached.TryBeginRefresh(now))
+                {
+                    StartRefresh(source, cached);
+                }
+            }
+            else
+            {
+                // The wall clock agrees that the token is fresh: the cheap check may answer again for a while.
+                cached.CheapUntilTick = Math.Min(cached.FreshUntilTick, MonotonicMilliseconds() + WallCheckMilliseconds);
             }
 
             Telemetry.CacheHit(source.Key.ClientName);
@@ -286,10 +303,11 @@ internal sealed class TokenCache
         }
 
         var untilRefresh = token.RefreshAt - now;
-        var freshUntilTick = _systemClock && untilRefresh.TotalMilliseconds > TickSlackMilliseconds
-            ? Environment.TickCount64 + (long)untilRefresh.TotalMilliseconds - TickSlackMilliseconds
+        var tick = MonotonicMilliseconds();
+        var freshUntilTick = untilRefresh.TotalMilliseconds > TickSlackMilliseconds
+            ? tick + (long)untilRefresh.TotalMilliseconds - TickSlackMilliseconds
             : long.MinValue;
-        var cached = new CachedToken(token, freshUntilTick);
+        var cached = new CachedToken(token, freshUntilTick) { CheapUntilTick = Math.Min(freshUntilTick, tick + WallCheckMilliseconds) };
 
         // Relative to our clock: the memory cache reads its own, which a fake TimeProvider does not move.
         var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = 1 };

@@ -72,7 +72,8 @@ internal sealed class LoopbackListener : IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(_limits.MaxConnections);
         var connections = new List<Task>();
-        var accepting = AcceptAsync(expectedPath, state, callback, slots, connections, stop.Token);
+        var idle = new IdleConnections(_limits.MaxIdleConnections);
+        var accepting = AcceptAsync(expectedPath, state, callback, slots, idle, connections, stop.Token);
         try
         {
             return await callback.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -94,17 +95,18 @@ internal sealed class LoopbackListener : IDisposable
 
     public void Dispose() => _socket.Dispose();
 
+    // Accepting never waits for a slot: a connection holds one only once it sends something, so idle connections from
+    // any local process (or a browser's preconnects) cannot keep the browser's callback waiting.
     private async Task AcceptAsync(
         string path, string state, TaskCompletionSource<IReadOnlyDictionary<string, string>> callback,
-        SemaphoreSlim slots, List<Task> connections, CancellationToken stop)
+        SemaphoreSlim slots, IdleConnections idle, List<Task> connections, CancellationToken stop)
     {
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                await slots.WaitAsync(stop).ConfigureAwait(false);
                 var client = await _socket.AcceptAsync(stop).ConfigureAwait(false);
-                var connection = ServeAsync(client, path, state, callback, slots, stop);
+                var connection = ServeAsync(client, path, state, callback, slots, idle, stop);
                 lock (connections)
                 {
                     connections.RemoveAll(c => c.IsCompleted);
@@ -120,8 +122,38 @@ internal sealed class LoopbackListener : IDisposable
 
     private async Task ServeAsync(
         Socket client, string path, string state, TaskCompletionSource<IReadOnlyDictionary<string, string>> callback,
-        SemaphoreSlim slots, CancellationToken stop)
+        SemaphoreSlim slots, IdleConnections idle, CancellationToken stop)
     {
+        // Until its first byte a connection only waits, holding no slot; past MaxIdleConnections the oldest is dropped.
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop))
+        {
+            idle.Add(waiting);
+            try
+            {
+                await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, waiting.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                Log.ConnectionDropped(_logger, stop.IsCancellationRequested ? "listener stopped" : "idle");
+                client.Dispose();
+                return;
+            }
+            finally
+            {
+                idle.Remove(waiting);
+            }
+        }
+
+        try
+        {
+            await slots.WaitAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            client.Dispose();
+            return;
+        }
+
         using var timeout = new CancellationTokenSource(_limits.ReadTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stop);
         try

@@ -50,6 +50,63 @@ public sealed class LoopbackListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task WaitForCallbackAsync_ManyIdleConnectionsFirst_CallbackServedAtOnce()
+    {
+        // Idle sockets from another local process (or preconnects) must not hold the browser back until read timeouts.
+        using var listener = LoopbackListener.Start(0, LoopbackLimits.Default with { ReadTimeout = TimeSpan.FromMinutes(2) }, TimeProvider.System, NullLogger.Instance);
+        var waiting = listener.WaitForCallbackAsync("callback", State, CancellationToken.None);
+        var idle = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < 24; i++)
+            {
+                var socket = new TcpClient();
+                await socket.ConnectAsync(IPAddress.Loopback, listener.Port);
+                idle.Add(socket);
+            }
+
+            using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{listener.Port}/callback?code=c9&state={State}"));
+            var parameters = await waiting.WaitAsync(Bound);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("c9", parameters["code"]);
+        }
+        finally
+        {
+            idle.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task WaitForCallbackAsync_MoreIdleConnectionsThanTheLimit_OldestDroppedAndCallbackServed()
+    {
+        using var listener = LoopbackListener.Start(
+            0, LoopbackLimits.Default with { MaxIdleConnections = 4, ReadTimeout = TimeSpan.FromMinutes(2) }, TimeProvider.System, NullLogger.Instance);
+        var waiting = listener.WaitForCallbackAsync("callback", State, CancellationToken.None);
+        var idle = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var socket = new TcpClient();
+                await socket.ConnectAsync(IPAddress.Loopback, listener.Port);
+                idle.Add(socket);
+            }
+
+            var oldest = idle[0].GetStream();
+            var closed = await oldest.ReadAsync(new byte[1]).AsTask().WaitAsync(Bound);
+            using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{listener.Port}/callback?code=c10&state={State}"));
+
+            Assert.Equal(0, closed);
+            Assert.Equal("c10", (await waiting.WaitAsync(Bound))["code"]);
+        }
+        finally
+        {
+            idle.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task WaitForCallbackAsync_FormPost_ReturnsParameters()
     {
         var waiting = WaitAsync();

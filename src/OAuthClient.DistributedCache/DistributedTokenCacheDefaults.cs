@@ -9,6 +9,9 @@ internal static class DistributedTokenCacheDefaults
     /// <summary>The purpose of the protector made from the <c>IDataProtectionProvider</c> in DI; each key adds its own.</summary>
     public const string ProtectorPurpose = "OAuthClient.DistributedTokenCache.v1";
 
+    /// <summary>The suffix, before a token's hash, of the key that marks that token as rejected by the API.</summary>
+    public const string RejectedSuffix = ":rejected:";
+
     /// <summary>The suffix of a token's lock key in Redis.</summary>
     public const string LockSuffix = ":lock";
 

@@ -50,8 +50,14 @@ internal sealed class DistributedTokenSource : ITokenSource, ITokenRejectionObse
             : await FetchUnderLockAsync(_lock, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Remembers the token the API rejected, so the copy in the shared cache is not served again.</summary>
-    public void OnRejected(AccessToken rejected) => _rejected = rejected.Value;
+    /// <summary>Remembers the token the API rejected, and tells the other instances, so no copy of it is served again.</summary>
+    public void OnRejected(AccessToken rejected)
+    {
+        _rejected = rejected.Value;
+
+        // Bounded by OperationTimeout and never throwing: the caller's retry does not wait for it.
+        _ = _store.PublishRejectionAsync(rejected);
+    }
 
     private async Task<AccessToken> FetchUnderLockAsync(RedisTokenLock tokenLock, CancellationToken cancellationToken)
     {
@@ -124,15 +130,17 @@ internal sealed class DistributedTokenSource : ITokenSource, ITokenRejectionObse
             return read;
         }
 
-        if (string.Equals(token.Value, _rejected, StringComparison.Ordinal))
-        {
-            DistributedCacheLog.SharedTokenRejected(_logger, _clientName);
-            return SharedRead.Miss;
-        }
-
         if (_time.GetUtcNow() >= token.RefreshAt)
         {
             DistributedCacheLog.SharedMiss(_logger, _clientName);
+            return SharedRead.Miss;
+        }
+
+        // Rejected by this instance's API calls, or by another's: a copy written back to the cache is still no token.
+        if (string.Equals(token.Value, _rejected, StringComparison.Ordinal)
+            || await _store.IsRejectedAsync(token, cancellationToken).ConfigureAwait(false))
+        {
+            DistributedCacheLog.SharedTokenRejected(_logger, _clientName);
             return SharedRead.Miss;
         }
 

@@ -61,6 +61,48 @@ internal sealed class SharedTokenStore
         }
     }
 
+    /// <summary>
+    /// Publishes that the API rejected <paramref name="token"/>, under a key of its own (a hash of the token) until the token
+    /// expires: other instances then skip it, even if its entry is written back (a replayed ciphertext is still valid).
+    /// </summary>
+    public async Task PublishRejectionAsync(AccessToken token)
+    {
+        var lifetime = token.ExpiresAt - _time.GetUtcNow();
+        if (lifetime <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var entry = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime };
+        try
+        {
+            var marker = _protector.Protect(RejectionMarker(token));
+            await BoundedCall.WaitAsync(_cache.SetAsync(RejectionKey(token), marker, entry, CancellationToken.None), _timeout, _time, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsFailure(ex, CancellationToken.None))
+        {
+            DistributedCacheLog.SharedCacheUnavailable(_logger, _clientName, "publish rejection", ex);
+        }
+    }
+
+    /// <summary>Tells whether an instance published that the API rejected <paramref name="token"/>. A cache that fails says no.</summary>
+    public async Task<bool> IsRejectedAsync(AccessToken token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var data = await BoundedCall.WaitAsync(_cache.GetAsync(RejectionKey(token), cancellationToken), _timeout, _time, cancellationToken)
+                .ConfigureAwait(false);
+
+            // Only a marker made with the key ring counts: one written by anybody else is ignored.
+            return data is not null && CryptographicOperations.FixedTimeEquals(_protector.Unprotect(data), RejectionMarker(token));
+        }
+        catch (Exception ex) when (ex is CryptographicException || IsFailure(ex, cancellationToken))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Stores <paramref name="token"/> until it expires; a failure is logged and otherwise ignored.</summary>
     public async Task WriteAsync(AccessToken token, CancellationToken cancellationToken)
     {
@@ -82,6 +124,10 @@ internal sealed class SharedTokenStore
             DistributedCacheLog.SharedCacheUnavailable(_logger, _clientName, "write", ex);
         }
     }
+
+    private string RejectionKey(AccessToken token) => Key + DistributedTokenCacheDefaults.RejectedSuffix + Convert.ToHexString(RejectionMarker(token));
+
+    private static byte[] RejectionMarker(AccessToken token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token.Value));
 
     // Anything the cache throws, timeouts included, is a failure; only the caller's own cancellation goes on up.
     internal static bool IsFailure(Exception ex, CancellationToken cancellationToken) =>

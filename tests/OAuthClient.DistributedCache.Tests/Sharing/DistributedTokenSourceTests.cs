@@ -157,6 +157,54 @@ public sealed class DistributedTokenSourceTests
     }
 
     [Fact]
+    public async Task GetTokenAsync_RejectedTokensEntryWrittenBack_OtherInstancesSkipIt()
+    {
+        using var first = new UnitInstance(_shared);
+        first.Api.Respond = call => call.Token == "access-token-1" ? ApiStub.Unauthorized() : new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+        await first.GetTokenAsync();
+        var (key, rejectedEntry) = _shared.Cache.Entries.Single(e => !e.Key.Contains(":rejected:", StringComparison.Ordinal));
+        using (var response = await first.CreateClient().GetAsync(new Uri("orders", UriKind.Relative)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await WaitUntilAsync(() => _shared.Cache.Entries.Keys.Any(k => k.Contains(":rejected:", StringComparison.Ordinal)));
+        // Someone with write access to the cache, but not the key ring, puts the rejected token's entry back.
+        await _shared.Cache.SetAsync(key, rejectedEntry, new Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions());
+        using var later = new UnitInstance(_shared);
+        var token = await later.GetTokenAsync();
+
+        Assert.NotEqual("access-token-1", token.Value);
+        Assert.Contains(later.Logs.Lines, l => l.EventId.Id == 407);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ForgedRejectionMarker_Ignored()
+    {
+        using var first = new UnitInstance(_shared);
+        var token = await first.GetTokenAsync();
+        var key = _shared.Cache.Entries.Keys.Single();
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token.Value)));
+        await _shared.Cache.SetAsync(key + ":rejected:" + hash, [1, 2, 3], new Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions());
+        using var second = new UnitInstance(_shared);
+
+        var shared = await second.GetTokenAsync();
+
+        Assert.Equal(token.Value, shared.Value);
+        Assert.Equal(1, _shared.TokenEndpoint.RequestCount);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Yield();
+            timeout.Token.ThrowIfCancellationRequested();
+        }
+    }
+
+    [Fact]
     public async Task GetTokenAsync_NoDistributedCacheRegistered_ThrowsNamingClient()
     {
         using var services = new ServiceCollection()

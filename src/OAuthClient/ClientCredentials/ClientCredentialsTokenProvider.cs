@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,13 +72,13 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         }
     }
 
-    private ClientCredentialsClient GetClient(string name)
-    {
-        if (_clients.TryGetValue(name, out var client))
-        {
-            return client;
-        }
+    private ClientCredentialsClient GetClient(string name) =>
+        _clients.TryGetValue(name, out var client) ? client : AddClient(name);
 
+    // Kept out of the hit path, so that the JIT inlines the lookup and the cache read there instead.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ClientCredentialsClient AddClient(string name)
+    {
         // A name nobody registered, or whose options do not validate, fails here, before anything is kept for it.
         if (_registered is not null && !_registered.Contains(name))
         {
@@ -91,7 +92,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         // Created under a lock: each client subscribes to option changes, and a discarded duplicate would leak that.
         lock (_gate)
         {
-            return _clients.TryGetValue(name, out client)
+            return _clients.TryGetValue(name, out var client)
                 ? client
                 : _clients[name] = new ClientCredentialsClient(
                     name, _options, _cache, _backchannels, _time, _loggers.CreateLogger(TokenEndpoint.LogCategory), _decorators);

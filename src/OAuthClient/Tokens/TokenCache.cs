@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 
@@ -162,7 +163,12 @@ internal sealed class TokenCache
         return null;
     }
 
-    private long MonotonicMilliseconds() => _systemClock ? Environment.TickCount64 : _time.GetTimestamp() / _timestampsPerMillisecond;
+    // Inlined into the hit path: with the system clock it is one tick-count read.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long MonotonicMilliseconds() => _systemClock ? Environment.TickCount64 : OtherClockMilliseconds();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long OtherClockMilliseconds() => _time.GetTimestamp() / _timestampsPerMillisecond;
 
     private bool TryGetSlow(ITokenSource source, CachedToken cached, [NotNullWhen(true)] out AccessToken? token)
     {

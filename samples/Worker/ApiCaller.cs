@@ -33,9 +33,9 @@ internal sealed partial class ApiCaller(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or TokenRequestException)
         {
-            // TokenRequestException is an HttpRequestException: its message says which client failed and why.
+            // The API could not be reached, or no token could be had: the message says which client failed and why.
             CallFailed(logger, ex);
             Environment.ExitCode = 1;
         }

@@ -58,6 +58,9 @@ internal static partial class Log
     [LoggerMessage(202, LogLevel.Information, "The API answered 401 to client '{ClientName}'; retrying once with a new token.")]
     public static partial void RetryingAfterUnauthorized(ILogger logger, string clientName);
 
+    [LoggerMessage(205, LogLevel.Information, "The API answered 401 to client '{ClientName}' for a request whose body cannot be sent twice; the token was dropped and the 401 returned.")]
+    public static partial void RejectedTokenNotRetried(ILogger logger, string clientName);
+
     [LoggerMessage(203, LogLevel.Information, "The API asked client '{ClientName}' for a DPoP nonce; retrying once with a new proof.")]
     public static partial void ApiDpopNonce(ILogger logger, string clientName);
 

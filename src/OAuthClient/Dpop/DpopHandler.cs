@@ -91,7 +91,25 @@ internal sealed class DpopHandler : DelegatingHandler
         return true;
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Route(request) is { } dpop
+            ? SendAndFollowAsync(request, dpop, sync: false, cancellationToken).AsTask()
+            : base.SendAsync(request, cancellationToken);
+
+    // HttpClient.Send: the same proofs and redirects, every step synchronous.
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (Route(request) is not { } dpop)
+        {
+            return base.Send(request, cancellationToken);
+        }
+
+        var sending = SendAndFollowAsync(request, dpop, sync: true, cancellationToken);
+        return sending.IsCompleted ? sending.Result : sending.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Returns whether the request needs a proof, or <see langword="null"/> when it passes through untouched.</summary>
+    private bool? Route(HttpRequestMessage request)
     {
         // Only our own DPoP token gets a proof signed with the client's key: a DPoP header the caller set for any host
         // passes as it is, so no caller can have the key sign for an htu or ath of its choosing.
@@ -102,32 +120,36 @@ internal sealed class DpopHandler : DelegatingHandler
             dpop = false;
         }
 
-        if (!dpop && !_controlsRedirects)
-        {
-            return base.SendAsync(request, cancellationToken);
-        }
-
-        if (dpop && !_controlsRedirects)
+        if (!_controlsRedirects)
         {
             // Fail closed: with automatic redirects on, the proof would follow a redirect to any host.
-            throw new InvalidOperationException(
+            return dpop ? throw new InvalidOperationException(
                 $"OAuthClient client '{_clientName}' uses DPoP, but its HttpClient handlers were built before DPoP was turned on. " +
-                "New handlers (after the HttpClientFactory handler lifetime) send DPoP requests.");
+                "New handlers (after the HttpClientFactory handler lifetime) send DPoP requests.") : null;
         }
 
-        return SendAndFollowAsync(request, dpop, cancellationToken);
+        return dpop;
     }
 
-    private async Task<HttpResponseMessage> SendAndFollowAsync(HttpRequestMessage request, bool dpop, CancellationToken cancellationToken)
+    private ValueTask<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, bool sync, CancellationToken cancellationToken) =>
+        sync ? new(base.Send(request, cancellationToken)) : new(base.SendAsync(request, cancellationToken));
+
+    private async ValueTask<HttpResponseMessage> SendAndFollowAsync(HttpRequestMessage request, bool dpop, bool sync, CancellationToken cancellationToken)
     {
         var response = dpop
-            ? await SendWithProofAsync(request, cancellationToken).ConfigureAwait(false)
-            : await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            ? await SendWithProofAsync(request, sync, cancellationToken).ConfigureAwait(false)
+            : await SendInnerAsync(request, sync, cancellationToken).ConfigureAwait(false);
 
         for (var redirects = 0; redirects < _maxRedirects && RedirectTarget(response, request.RequestUri!) is { } target; redirects++)
         {
             // Like HttpClient's own redirects, minus the gap: neither the token nor a proof goes along, to any host.
             var status = response.StatusCode;
+            if (!ChangesToGet(status, request.Method) && !ReplayableContent.Is(request.Content))
+            {
+                // A 307 or 308 re-sends the body, and this one cannot be sent twice: the redirect goes to the caller.
+                break;
+            }
+
             response.Dispose();
             request.Headers.Authorization = null;
             request.Headers.Remove(DpopProofs.HeaderName);
@@ -140,13 +162,13 @@ internal sealed class DpopHandler : DelegatingHandler
             request.RequestUri = target;
             request.Options.Set(Redirected, true);
             Log.RedirectWithoutCredentials(_logger, _clientName, Log.Origin(target));
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await SendInnerAsync(request, sync, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
     }
 
-    private async Task<HttpResponseMessage> SendWithProofAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async ValueTask<HttpResponseMessage> SendWithProofAsync(HttpRequestMessage request, bool sync, CancellationToken cancellationToken)
     {
         var proofs = _proofs() ?? throw new InvalidOperationException(
             $"OAuthClient client '{_clientName}' holds a DPoP token but no longer uses DPoP; the token is not sent.");
@@ -154,10 +176,10 @@ internal sealed class DpopHandler : DelegatingHandler
         var token = ((TokenHeaderValue)request.Headers.Authorization!).Token.Value;
 
         Attach(request, proofs.CreateProof(request.Method, uri, token));
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await SendInnerAsync(request, sync, cancellationToken).ConfigureAwait(false);
         var nonce = DpopProofs.ReadNonce(response);
         proofs.RememberNonce(uri, nonce);
-        if (nonce is null || !AsksForNonce(response))
+        if (nonce is null || !AsksForNonce(response) || !ReplayableContent.Is(request.Content))
         {
             return response;
         }
@@ -166,7 +188,7 @@ internal sealed class DpopHandler : DelegatingHandler
         Log.ApiDpopNonce(_logger, _clientName);
         response.Dispose();
         Attach(request, proofs.CreateProof(request.Method, uri, token));
-        response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        response = await SendInnerAsync(request, sync, cancellationToken).ConfigureAwait(false);
         proofs.RememberNonce(uri, DpopProofs.ReadNonce(response));
         return response;
     }

@@ -14,7 +14,7 @@ namespace OAuthClient.Internal;
 /// the token. The Polly retry pipeline only runs when the first attempt did not complete at once, or was
 /// answered 401; the outcome of that first attempt is handed to it rather than sent again.
 /// </remarks>
-internal sealed class AccessTokenHandler : DelegatingHandler
+internal sealed partial class AccessTokenHandler : DelegatingHandler
 {
     /// <summary>The category of the handler's log lines (events 200 to 202).</summary>
     public const string LogCategory = "OAuthClient.AccessTokenHandler";
@@ -56,26 +56,12 @@ internal sealed class AccessTokenHandler : DelegatingHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // An Authorization header the caller set is the caller's to keep. One of ours on a request sent again (by an
-        // outer retry handler) is not: the request gets a fresh lookup and the 401 handling, as the first attempt did.
-        var authorization = request.Headers.Authorization;
-        if (authorization is not null and not TokenHeaderValue)
+        if (!IsOurs(request))
         {
             return base.SendAsync(request, cancellationToken);
         }
 
-        // A foreign origin never sees our token, not even one left from an earlier attempt that went elsewhere.
-        if (!ShouldAttachTo(request.RequestUri))
-        {
-            if (authorization is not null)
-            {
-                request.Headers.Authorization = null;
-            }
-
-            return base.SendAsync(request, cancellationToken);
-        }
-
-        if (IsReplayable(request.Content) && _client.TryGetCachedToken(out var token))
+        if (_client.TryGetCachedToken(out var token))
         {
             request.Headers.Authorization = Attachable(token).AuthorizationHeader;
             var sending = base.SendAsync(request, cancellationToken);
@@ -84,10 +70,41 @@ internal sealed class AccessTokenHandler : DelegatingHandler
                 return sending;
             }
 
-            return SendWithRetryAsync(request, new Attempt(this, request, sending, token), cancellationToken);
+            return ReplayableContent.Is(request.Content)
+                ? SendWithRetryAsync(new Attempt(this, request, sending, token), cancellationToken)
+                : SendOnceAsync(request, sending, token, cancellationToken);
         }
 
-        return SendWithRetryAsync(request, new Attempt(this, request, pending: null, token: null), cancellationToken);
+        return ReplayableContent.Is(request.Content)
+            ? SendWithRetryAsync(new Attempt(this, request, pending: null, token: null), cancellationToken)
+            : SendOnceAsync(request, pending: null, token: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Tells whether the request is this handler's to authorize, and clears a header of ours it may not keep. An
+    /// Authorization header the caller set is the caller's. One of ours on a request sent again (by an outer retry
+    /// handler) is not: the request gets a fresh lookup and the 401 handling, as the first attempt did. A foreign origin
+    /// never sees our token, not even one left from an earlier attempt that went elsewhere.
+    /// </summary>
+    private bool IsOurs(HttpRequestMessage request)
+    {
+        var authorization = request.Headers.Authorization;
+        if (authorization is not null and not TokenHeaderValue)
+        {
+            return false;
+        }
+
+        if (!ShouldAttachTo(request.RequestUri))
+        {
+            if (authorization is not null)
+            {
+                request.Headers.Authorization = null;
+            }
+
+            return false;
+        }
+
+        return true;
     }
 
     protected override void Dispose(bool disposing)
@@ -100,18 +117,8 @@ internal sealed class AccessTokenHandler : DelegatingHandler
         base.Dispose(disposing);
     }
 
-    private static async Task<HttpResponseMessage> SendWithRetryAsync(HttpRequestMessage request, Attempt attempt, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendWithRetryAsync(Attempt attempt, CancellationToken cancellationToken)
     {
-        // The retry sends the same content again: content that cannot be replayed is buffered first.
-        if (request.Content is { } content && !IsReplayable(content))
-        {
-#if NET9_0_OR_GREATER
-            await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-#else
-            await content.LoadIntoBufferAsync().ConfigureAwait(false);
-#endif
-        }
-
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(AttemptKey, attempt);
         try
@@ -205,7 +212,37 @@ internal sealed class AccessTokenHandler : DelegatingHandler
         $"OAuthClient client '{_client.Name}' does not know where its token may go: give the HttpClient a BaseAddress " +
         "when it is registered, or list the API origins in ClientCredentialsOptions.ApiOrigins.");
 
-    private static bool IsReplayable(HttpContent? content) => content is null or ByteArrayContent or ReadOnlyMemoryContent;
+    // Content that can be sent twice. A stream, a gRPC message pump or multipart is sent once, never buffered on our
+    // account: a 401 to it drops the token (the next request gets a new one) and goes back to the caller.
+    // One attempt for content that cannot be sent twice; a 401 still drops the token the API rejected.
+    private async Task<HttpResponseMessage> SendOnceAsync(
+        HttpRequestMessage request, Task<HttpResponseMessage>? pending, AccessToken? token, CancellationToken cancellationToken)
+    {
+        if (pending is null)
+        {
+            // With no token there is no request: the caller gets the token error, not a 401 from the API.
+            token = await _client.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = Attachable(token).AuthorizationHeader;
+            pending = base.SendAsync(request, cancellationToken);
+        }
+
+        var response = await pending.ConfigureAwait(false);
+        DropIfRejected(request, response, token!);
+        return response;
+    }
+
+    private void DropIfRejected(HttpRequestMessage request, HttpResponseMessage response, AccessToken token)
+    {
+        if (IsRetryableUnauthorized(response) && StillBoundForApi(request))
+        {
+            _client.Invalidate(token);
+            Log.RejectedTokenNotRetried(_logger, _client.Name);
+        }
+    }
+
+    /// <summary>Tells whether the request still goes where the token may go: a redirect rewrites its URI.</summary>
+    private bool StillBoundForApi(HttpRequestMessage request) =>
+        request.RequestUri is { } uri && IsApiOrigin(uri) && Transport.IsSecure(uri);
 
     private static bool IsRetryableUnauthorized(HttpResponseMessage response)
     {
@@ -250,8 +287,7 @@ internal sealed class AccessTokenHandler : DelegatingHandler
         }
 
         /// <summary>Tells whether the request still goes where the token may go: a redirect rewrites its URI.</summary>
-        public bool StillBoundForApi() =>
-            request.RequestUri is { } uri && handler.IsApiOrigin(uri) && Transport.IsSecure(uri);
+        public bool StillBoundForApi() => handler.StillBoundForApi(request);
 
         public void PrepareRetry(HttpResponseMessage? rejected)
         {

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 namespace OAuthClient.Internal;
 
 /// <summary>
-/// The one place where a flow's handlers join a chain: <see cref="AccessTokenHandler"/>, then <see cref="DpopHandler"/>
-/// only when the client uses DPoP, which then follows redirects itself. Every flow composes through here, with or
-/// without the HttpClientFactory.
+/// The one place where a flow's handlers join a chain: <see cref="AccessTokenHandler"/> where the application adds it,
+/// and <see cref="DpopHandler"/>, only when the client uses DPoP, innermost before the transport, where it signs each
+/// attempt and follows redirects itself. Every flow composes through here, with or without the HttpClientFactory.
 /// </summary>
 internal static class HandlerComposition
 {
@@ -29,21 +29,18 @@ internal static class HandlerComposition
         Func<IServiceProvider, DpopHandler?> createDpop)
     {
         var name = builder.Name;
-        builder.Services.Configure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(b =>
+        builder.Services.Configure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(
+            b => b.AdditionalHandlers.Add(createTokens(b.Services, BaseAddressOrigin(b.Services, name)))));
+
+        // Runs after every other handler action: the DPoP handler goes innermost, next to the transport the application
+        // chose, so every attempt a retry handler in between makes gets a fresh proof (a proof is single-use), and it
+        // follows the transport's redirects itself.
+        builder.Services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(b =>
         {
-            var tokens = createTokens(b.Services, BaseAddressOrigin(b.Services, name));
-            b.AdditionalHandlers.Add(tokens);
+            var tokens = b.AdditionalHandlers.OfType<AccessTokenHandler>().Last();
             if (Join(tokens, createDpop(b.Services), transport: null) is DpopHandler dpop)
             {
                 b.AdditionalHandlers.Add(dpop);
-            }
-        }));
-
-        // Runs after every other handler action, so it sees the primary handler the application chose.
-        builder.Services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(b =>
-        {
-            foreach (var dpop in b.AdditionalHandlers.OfType<DpopHandler>())
-            {
                 dpop.TakeOverRedirects(b.PrimaryHandler);
             }
         }));

@@ -3,8 +3,13 @@ using System.Net;
 namespace OAuthClient;
 
 /// <summary>The exception thrown when no access token could be had: the server refused, failed or could not be reached.</summary>
-/// <remarks>The message names the client, the endpoint and what went wrong; it never holds a secret or a token.</remarks>
-public sealed class TokenRequestException : HttpRequestException
+/// <remarks>
+/// The message names the client, the endpoint and what went wrong; it never holds a secret or a token. It is not an
+/// <see cref="HttpRequestException"/>, on purpose: resilience handlers (<c>AddStandardResilienceHandler</c>, Polly's
+/// HTTP predicates) retry those as transient, and a wrong secret or <c>invalid_client</c> is not. Transient token
+/// endpoint failures were already retried inside (<c>TokenRequestRetries</c>) before this is thrown.
+/// </remarks>
+public sealed class TokenRequestException : Exception
 {
     internal TokenRequestException(
         string message,
@@ -14,13 +19,17 @@ public sealed class TokenRequestException : HttpRequestException
         string? error = null,
         string? errorDescription = null,
         Exception? innerException = null)
-        : base(message, innerException, statusCode)
+        : base(message, innerException)
     {
+        StatusCode = statusCode;
         ClientName = clientName;
         Endpoint = endpoint;
         Error = error;
         ErrorDescription = errorDescription;
     }
+
+    /// <summary>Gets the HTTP status code the server answered, or <see langword="null"/> when none arrived.</summary>
+    public HttpStatusCode? StatusCode { get; }
 
     /// <summary>Gets the name of the client whose token request failed.</summary>
     public string ClientName { get; }

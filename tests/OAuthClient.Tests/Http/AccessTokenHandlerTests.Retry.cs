@@ -104,11 +104,28 @@ public sealed partial class AccessTokenHandlerTests
     }
 
     [Fact]
-    public async Task SendAsync_StreamBodyAnswered401_RetrySendsSameBody()
+    public async Task SendAsync_StreamBodyAnswered401_TokenDroppedAnd401ReturnedWithoutResending()
     {
+        // A body that cannot be sent twice is never buffered on our account (issue: streaming uploads and gRPC).
         _services.Api.Respond = UnauthorizedOnce();
         using var client = _services.CreateClient();
         using var body = new StreamContent(new MemoryStream("{\"item\":42}"u8.ToArray()));
+
+        using var response = await client.PostAsync("orders", body);
+        using var next = await client.GetAsync("orders");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(["access-token-1", "access-token-2"], _services.Api.Calls.Select(c => c.Token));
+        Assert.Equal("{\"item\":42}", _services.Api.Calls.First().Body);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task SendAsync_ByteArrayBodyAnswered401_RetrySendsSameBody()
+    {
+        _services.Api.Respond = UnauthorizedOnce();
+        using var client = _services.CreateClient();
+        using var body = new StringContent("{\"item\":42}");
 
         using var response = await client.PostAsync("orders", body);
 

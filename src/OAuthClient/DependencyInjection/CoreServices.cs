@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
 
 namespace OAuthClient.Internal;
 
@@ -12,6 +14,8 @@ internal static class CoreServices
         services.AddHttpClient(BackchannelProvider.DefaultName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TokenCache>();
+        services.TryAddSingleton<BackchannelNames>();
         services.TryAddSingleton<BackchannelProvider>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<HttpClientFactoryOptions>, BackchannelHandlerPolicy>());
     }
 }

@@ -46,6 +46,9 @@ internal static partial class Log
     [LoggerMessage(115, LogLevel.Information, "The token endpoint asked client '{ClientName}' for a DPoP nonce; asking once more with it.")]
     public static partial void TokenRequestDpopNonce(ILogger logger, string clientName);
 
+    [LoggerMessage(117, LogLevel.Debug, "The HttpClient '{HttpClientName}' carries token requests: {Count} resilience handler(s) from its defaults are left out, since token requests retry on their own with a fresh assertion and proof per attempt.")]
+    public static partial void BackchannelResilienceLeftOut(ILogger logger, string httpClientName, int count);
+
     [LoggerMessage(116, LogLevel.Warning, "Client '{ClientName}' could not revoke a token at {Endpoint}: status {StatusCode}, error '{Error}'.")]
     public static partial void RevocationFailed(ILogger logger, string clientName, Uri endpoint, int? statusCode, string? error);
 

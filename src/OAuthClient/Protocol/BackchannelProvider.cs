@@ -12,13 +12,15 @@ internal sealed class BackchannelProvider : IDisposable
     private readonly Backchannel? _fixed;
     private readonly IHttpMessageHandlerFactory? _handlers;
     private readonly IOptionsMonitor<HttpClientFactoryOptions>? _factoryOptions;
+    private readonly BackchannelNames? _names;
     private readonly Dictionary<string, Backchannel> _named = new(StringComparer.Ordinal);
 
     /// <summary>Initializes a provider over the HttpClientFactory: each name is one of its named clients.</summary>
-    public BackchannelProvider(IHttpMessageHandlerFactory handlers, IOptionsMonitor<HttpClientFactoryOptions> factoryOptions)
+    public BackchannelProvider(IHttpMessageHandlerFactory handlers, IOptionsMonitor<HttpClientFactoryOptions> factoryOptions, BackchannelNames names)
     {
         _handlers = handlers;
         _factoryOptions = factoryOptions;
+        _names = names;
     }
 
     /// <summary>Initializes a provider without dependency injection: every client uses <paramref name="backchannel"/>, which it owns.</summary>
@@ -37,6 +39,8 @@ internal sealed class BackchannelProvider : IDisposable
         {
             if (!_named.TryGetValue(name, out var backchannel))
             {
+                // Known as a backchannel before its handlers are first built, so that BackchannelHandlerPolicy applies.
+                _names!.Add(name);
                 backchannel = Backchannel.FromFactory(_handlers!, _factoryOptions!, name);
                 _named[name] = backchannel;
             }

@@ -210,7 +210,8 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
 
     private InvalidOperationException NoApiOrigin() => new(
         $"OAuthClient client '{_client.Name}' does not know where its token may go: give the HttpClient a BaseAddress " +
-        "when it is registered, or list the API origins in ClientCredentialsOptions.ApiOrigins.");
+        "when it is registered, or list the API origins in the options' ApiOrigins. With AddGrpcClient, which sets the " +
+        "channel's address and not BaseAddress, add that address to ApiOrigins (o.ApiOrigins.Add(address)).");
 
     // Content that can be sent twice. A stream, a gRPC message pump or multipart is sent once, never buffered on our
     // account: a 401 to it drops the token (the next request gets a new one) and goes back to the caller.

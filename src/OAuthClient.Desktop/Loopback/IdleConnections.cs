@@ -7,18 +7,18 @@ internal sealed class IdleConnections(int limit)
 
     public void Add(CancellationTokenSource connection)
     {
-        CancellationTokenSource? dropped = null;
         lock (_waiting)
         {
             _waiting.AddLast(connection);
             if (_waiting.Count > limit)
             {
-                dropped = _waiting.First!.Value;
+                // Cancelled under the lock: its owner removes it under the same lock before disposing it, so a connection
+                // that sends its first byte meanwhile is either still here (and dropped) or gone (and left alone).
+                var dropped = _waiting.First!.Value;
                 _waiting.RemoveFirst();
+                dropped.Cancel();
             }
         }
-
-        dropped?.Cancel();
     }
 
     public void Remove(CancellationTokenSource connection)

@@ -127,9 +127,9 @@ internal sealed class LoopbackListener : IDisposable
         // Until its first byte a connection only waits, holding no slot; past MaxIdleConnections the oldest is dropped.
         using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop))
         {
-            idle.Add(waiting);
             try
             {
+                idle.Add(waiting);
                 await client.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, waiting.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)

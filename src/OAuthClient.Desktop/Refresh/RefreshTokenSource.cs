@@ -15,6 +15,9 @@ internal sealed class RefreshTokenSource : ITokenSource
     private readonly TokenEndpoint _endpoint;
     private readonly ILogger _logger;
 
+    // The last token this source returned, and the session it belongs to; written and read one refresh at a time.
+    private (AccessToken Token, int Session)? _returned;
+
     public RefreshTokenSource(string name, string? scope, SignInSession session, TokenEndpoint endpoint, ILogger logger)
     {
         _name = name;
@@ -26,8 +29,13 @@ internal sealed class RefreshTokenSource : ITokenSource
 
     public TokenCacheKey Key => _session.Key;
 
+    public bool MayCache(AccessToken token) =>
+        _returned is { } returned && ReferenceEquals(returned.Token, token) && returned.Session == _session.Generation;
+
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
     {
+        // This process's turn first (a sign-in or sign-out waits for it, and it for them), then the store's lock.
+        using var turn = await _session.TakeRefreshTurnAsync(cancellationToken).ConfigureAwait(false);
         var session = _session.Generation;
         // Another process sharing the store may be refreshing with the same rotating refresh token: wait for it to
         // finish, so the read below finds what it stored instead of spending the refresh token a second time. A lock
@@ -41,6 +49,7 @@ internal sealed class RefreshTokenSource : ITokenSource
         if (_session.FreshAccessToken(stored) is { } fresh)
         {
             Log.StoredTokenReused(_logger, _name);
+            _returned = (fresh, session);
             return fresh;
         }
 
@@ -82,6 +91,7 @@ internal sealed class RefreshTokenSource : ITokenSource
         // Stored before it is used: a crash after this point cannot lose a rotated refresh token.
         await _session.StoreAsync(grant, refreshToken, CancellationToken.None).ConfigureAwait(false);
         Log.TokenRefreshed(_logger, _name, grant.RefreshToken is null ? "kept the refresh token" : "rotated the refresh token");
+        _returned = (grant.AccessToken, session);
         return grant.AccessToken;
     }
 

@@ -64,13 +64,14 @@ public sealed class InteractiveSignIn : IDisposable
             cache = new TokenCache(memory, time, loggers);
         }
 
-        _owned = [.. owned];
         _name = name;
         _loggers = loggers;
         _logger = loggers.CreateLogger("OAuthClient.Desktop.InteractiveSignIn");
         Options = options;
         _endpoint = new TokenEndpoint(EndpointSettings(name, options), backchannel, time, loggers.CreateLogger(TokenEndpoint.LogCategory));
         _session = new SignInSession(name, options, store, cache, _endpoint.Dpop is not null, time);
+        owned.Add(_session);
+        _owned = [.. owned];
         var source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
         _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, source, _session);
         _flow = new AuthorizationCodeFlow(name, options, browser, _endpoint, _session, time, _logger);

@@ -4,7 +4,7 @@ namespace OAuthClient.Desktop;
 /// One sign-in's tokens in the <see cref="ITokenStore"/> and the token cache: what the sign-in writes, the refresh
 /// reads and rotates, and the sign-out clears, under one store key and one cache key.
 /// </summary>
-internal sealed class SignInSession
+internal sealed class SignInSession : IDisposable
 {
     private readonly ITokenStore _store;
     private readonly TokenCache _cache;
@@ -14,6 +14,10 @@ internal sealed class SignInSession
     private volatile string? _rejected;
     private volatile string? _storedHere;
     private int _generation;
+
+    // Serialises refreshes and session changes in this process, whatever the store: a refresh never runs while the
+    // session changes, and always reads the session number it will be judged by.
+    private readonly SemaphoreSlim _turn = new(1, 1);
 
     public SignInSession(string name, InteractiveSignInOptions options, ITokenStore store, TokenCache cache, bool dpop, TimeProvider time)
     {
@@ -71,11 +75,28 @@ internal sealed class SignInSession
     {
         Interlocked.Increment(ref _generation);
         await _cache.WaitForFlightAsync(Key, cancellationToken).ConfigureAwait(false);
-        using var storeLock = _store is ITokenStoreLock lockable
-            ? await lockable.AcquireLockAsync(StoreKey, cancellationToken).ConfigureAwait(false)
-            : null;
-        _cache.Remove(Key);
-        await change(cancellationToken).ConfigureAwait(false);
+        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A refresh of the old session that is still on its way to the cache is refused there (MayCache): the
+            // session number moved on before this removal, under the cache's lock.
+            using var storeLock = _store is ITokenStoreLock lockable
+                ? await lockable.AcquireLockAsync(StoreKey, cancellationToken).ConfigureAwait(false)
+                : null;
+            _cache.Remove(Key);
+            await change(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary>Takes this process's turn to refresh: no session change runs until it is disposed.</summary>
+    public async Task<IDisposable> TakeRefreshTurnAsync(CancellationToken cancellationToken)
+    {
+        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Turn(_turn);
     }
 
     public Task<StoredTokens?> ReadAsync(CancellationToken cancellationToken) => _store.ReadAsync(StoreKey, cancellationToken);
@@ -132,4 +153,19 @@ internal sealed class SignInSession
     // shared store) are bound to its key. They are recognised by the refresh token (or access token) this process stored.
     public bool BoundToThisKey(StoredTokens stored) =>
         !_ephemeralDpopKey || string.Equals(stored.RefreshToken ?? stored.AccessToken, _storedHere, StringComparison.Ordinal);
+
+    public void Dispose() => _turn.Dispose();
+
+    private sealed class Turn(SemaphoreSlim turn) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                turn.Release();
+            }
+        }
+    }
 }

@@ -27,6 +27,7 @@ public static class OAuthClientServiceCollectionExtensions
             services.AddSingleton(new TokenClientRegistration(name));
         }
 
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBackchannelNameSource, ClientCredentialsBackchannelNames>());
         services.TryAddSingleton<ClientCredentialsTokenProvider>();
         services.TryAddSingleton<IClientCredentialsTokenProvider>(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>());
         return services;

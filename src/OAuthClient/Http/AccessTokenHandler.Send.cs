@@ -14,7 +14,7 @@ internal sealed partial class AccessTokenHandler
             return base.Send(request, cancellationToken);
         }
 
-        var token = _client.TryGetCachedToken(out var cached) ? cached : Wait(_client.GetTokenAsync(cancellationToken));
+        var token = GetTokenBlocking(cancellationToken);
         request.Headers.Authorization = Attachable(token).AuthorizationHeader;
         var response = base.Send(request, cancellationToken);
         if (!ReplayableContent.Is(request.Content))
@@ -23,7 +23,7 @@ internal sealed partial class AccessTokenHandler
             return response;
         }
 
-        if (!IsRetryableUnauthorized(response) || !StillBoundForApi(request))
+        if (!RejectedOurToken(request, response, token))
         {
             return response;
         }
@@ -31,11 +31,15 @@ internal sealed partial class AccessTokenHandler
         response.Dispose();
         _client.Invalidate(token);
         Log.RetryingAfterUnauthorized(_logger, _client.Name);
-        token = Wait(_client.GetTokenAsync(cancellationToken));
+        token = GetTokenBlocking(cancellationToken);
         request.Headers.Authorization = Attachable(token).AuthorizationHeader;
         return base.Send(request, cancellationToken);
     }
 
-    private static AccessToken Wait(ValueTask<AccessToken> pending) =>
-        pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    // On a miss the request for the token runs on the thread pool, not under the caller's SynchronizationContext, which
+    // this thread now blocks: a continuation posted there (by an assertion factory, say) would never run.
+    private AccessToken GetTokenBlocking(CancellationToken cancellationToken) =>
+        _client.TryGetCachedToken(out var cached)
+            ? cached
+            : Task.Run(() => _client.GetTokenAsync(cancellationToken).AsTask(), cancellationToken).GetAwaiter().GetResult();
 }

@@ -29,10 +29,9 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
                 Delay = TimeSpan.Zero,
                 BackoffType = DelayBackoffType.Constant,
                 UseJitter = false,
-                // A redirect may have taken the request to another host, whose 401 no token of ours should answer.
+                // A redirect may have taken the request to another host, or stripped our token: no new token answers that 401.
                 ShouldHandle = args => new ValueTask<bool>(
-                    args.Outcome.Result is { } response && IsRetryableUnauthorized(response)
-                    && args.Context.Properties.GetValue(AttemptKey, null!).StillBoundForApi()),
+                    args.Outcome.Result is { } response && args.Context.Properties.GetValue(AttemptKey, null!).RejectedOurToken(response)),
                 OnRetry = args =>
                 {
                     args.Context.Properties.GetValue(AttemptKey, null!).PrepareRetry(args.Outcome.Result);
@@ -234,16 +233,22 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
 
     private void DropIfRejected(HttpRequestMessage request, HttpResponseMessage response, AccessToken token)
     {
-        if (IsRetryableUnauthorized(response) && StillBoundForApi(request))
+        if (RejectedOurToken(request, response, token))
         {
             _client.Invalidate(token);
             Log.RejectedTokenNotRetried(_logger, _client.Name);
         }
     }
 
-    /// <summary>Tells whether the request still goes where the token may go: a redirect rewrites its URI.</summary>
-    private bool StillBoundForApi(HttpRequestMessage request) =>
-        request.RequestUri is { } uri && IsApiOrigin(uri) && Transport.IsSecure(uri);
+    /// <summary>
+    /// Tells whether a 401 answers the token this attempt carried, where the token may go. After a redirect the request
+    /// goes elsewhere, or carries no token (HttpClient and DpopHandler strip it): that 401 says nothing of our token.
+    /// </summary>
+    private bool RejectedOurToken(HttpRequestMessage request, HttpResponseMessage response, AccessToken? token) =>
+        token is not null
+        && IsRetryableUnauthorized(response)
+        && request.Headers.Authorization is TokenHeaderValue sent && ReferenceEquals(sent.Token, token)
+        && request.RequestUri is { } uri && IsApiOrigin(uri) && Transport.IsSecure(uri);
 
     private static bool IsRetryableUnauthorized(HttpResponseMessage response)
     {
@@ -287,8 +292,8 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
             return await handler.SendInnerAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>Tells whether the request still goes where the token may go: a redirect rewrites its URI.</summary>
-        public bool StillBoundForApi() => handler.StillBoundForApi(request);
+        /// <summary>Tells whether the API rejected the token this attempt carried.</summary>
+        public bool RejectedOurToken(HttpResponseMessage response) => handler.RejectedOurToken(request, response, _token);
 
         public void PrepareRetry(HttpResponseMessage? rejected)
         {

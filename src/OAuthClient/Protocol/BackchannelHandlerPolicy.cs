@@ -13,7 +13,10 @@ namespace OAuthClient.Internal;
 /// </summary>
 internal sealed class BackchannelHandlerPolicy(BackchannelNames names) : IPostConfigureOptions<HttpClientFactoryOptions>
 {
+    // Microsoft.Extensions.Http.Resilience's handlers (AddStandardResilienceHandler, AddResilienceHandler, hedging), and
+    // Microsoft.Extensions.Http.Polly's (AddPolicyHandler, AddTransientHttpErrorPolicy).
     private const string ResilienceNamespace = "Microsoft.Extensions.Http.Resilience";
+    private const string PolicyHandler = "Microsoft.Extensions.Http.PolicyHttpMessageHandler";
 
     public void PostConfigure(string? name, HttpClientFactoryOptions options)
     {
@@ -27,7 +30,8 @@ internal sealed class BackchannelHandlerPolicy(BackchannelNames names) : IPostCo
             var removed = 0;
             for (var i = builder.AdditionalHandlers.Count - 1; i >= 0; i--)
             {
-                if (builder.AdditionalHandlers[i].GetType().Namespace?.StartsWith(ResilienceNamespace, StringComparison.Ordinal) == true)
+                var type = builder.AdditionalHandlers[i].GetType();
+                if (type.Namespace?.StartsWith(ResilienceNamespace, StringComparison.Ordinal) == true || type.FullName == PolicyHandler)
                 {
                     builder.AdditionalHandlers[i].Dispose();
                     builder.AdditionalHandlers.RemoveAt(i);

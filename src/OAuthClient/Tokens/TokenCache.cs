@@ -242,7 +242,7 @@ internal sealed class TokenCache
             if (refreshing is not null || !TryGetFresh(key, out token))
             {
                 token = await source.RequestTokenAsync(CancellationToken.None).ConfigureAwait(false);
-                Store(key, token);
+                Store(source, token);
             }
         }
         catch (Exception ex)
@@ -299,8 +299,9 @@ internal sealed class TokenCache
         return false;
     }
 
-    private void Store(TokenCacheKey key, AccessToken token)
+    private void Store(ITokenSource source, AccessToken token)
     {
+        var key = source.Key;
         var now = _time.GetUtcNow();
         var lifetime = token.ExpiresAt - now;
         if (lifetime <= TimeSpan.Zero)
@@ -320,6 +321,11 @@ internal sealed class TokenCache
         entry.RegisterPostEvictionCallback(ClearSlot);
         lock (_gate)
         {
+            if (!source.MayCache(token))
+            {
+                return;
+            }
+
             _cache.Set(key, cached, entry);
             Volatile.Write(ref key.Slot, cached);
         }

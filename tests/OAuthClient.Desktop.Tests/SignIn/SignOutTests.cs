@@ -73,6 +73,44 @@ public sealed class SignOutTests : IDisposable
         Assert.Contains(_fixture.Logs.Lines, l => l.EventId.Id == 116);
     }
 
+    [Fact]
+    public async Task SignOutAsync_RefreshStartsWhileTheStoreIsBeingCleared_NothingOfTheOldSessionIsServedAfterwards()
+    {
+        // A store without a cross-process lock: only the sign-in's own turn keeps a refresh out of the change.
+        await _fixture.SeedAsync();
+        var store = new SlowRemoveStore(_fixture.Store);
+        using var signIn = new InteractiveSignIn(_fixture.Options, store, _fixture.Browser, _fixture.Server.Handler, _fixture.Time);
+        var signingOut = signIn.SignOutAsync();
+        await store.Removing.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var refreshing = signIn.GetAccessTokenAsync().AsTask();
+        store.Release.SetResult();
+        await signingOut.WaitAsync(TimeSpan.FromSeconds(10));
+        await Record.ExceptionAsync(() => refreshing);
+
+        Assert.Null(await store.ReadAsync(_fixture.StoreKey, CancellationToken.None));
+        await Assert.ThrowsAsync<SignInRequiredException>(() => signIn.GetAccessTokenAsync().AsTask());
+    }
+
+    /// <summary>An in-memory store whose removal waits until the test lets it go.</summary>
+    private sealed class SlowRemoveStore(InMemoryTokenStore inner) : ITokenStore
+    {
+        public TaskCompletionSource Removing { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<StoredTokens?> ReadAsync(string key, CancellationToken cancellationToken) => inner.ReadAsync(key, cancellationToken);
+
+        public Task WriteAsync(string key, StoredTokens tokens, CancellationToken cancellationToken) => inner.WriteAsync(key, tokens, cancellationToken);
+
+        public async Task RemoveAsync(string key, CancellationToken cancellationToken)
+        {
+            Removing.TrySetResult();
+            await Release.Task;
+            await inner.RemoveAsync(key, cancellationToken);
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -69,6 +69,33 @@ public sealed class DpopTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_SameOriginRedirectAnswers401_TokenItNeverCarriedIsNotDropped()
+    {
+        using var client = _services.CreateClient();
+        _services.Api.Respond = call =>
+        {
+            if (call.Uri.AbsolutePath == "/jump")
+            {
+                var redirect = new HttpResponseMessage(HttpStatusCode.Found);
+                redirect.Headers.Location = new Uri("https://api.example.com/landing");
+                return redirect;
+            }
+
+            return call.Token is null ? ApiStub.Unauthorized() : new HttpResponseMessage(HttpStatusCode.OK);
+        };
+
+        using (var jumped = await client.GetAsync("jump"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, jumped.StatusCode);
+        }
+
+        using var next = await client.GetAsync("landing");
+
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_Dpop_TokenRequestCarriesValidProof()
     {
         await _services.TokenProvider.GetTokenAsync(TestServices.ClientName);

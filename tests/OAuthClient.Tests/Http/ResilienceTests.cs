@@ -17,6 +17,7 @@ public sealed class ResilienceTests : IDisposable
     private readonly TokenEndpointStub _tokens = new();
     private readonly ApiStub _api = new();
     private ServiceProvider? _provider;
+    private Action<IServiceCollection>? _extraServices;
 
     public enum Order
     {
@@ -113,6 +114,28 @@ public sealed class ResilienceTests : IDisposable
         Assert.Equal(3, _tokens.Requests.Select(r => new JsonWebToken(r.Dpop!).Id).Distinct().Count());
     }
 
+    [Fact]
+    public async Task GetTokenAsync_NamedBackchannelTheAppCreatedFirst_ClientDefaultsResilienceStillLeftOut()
+    {
+        var idp = new TokenEndpointStub { TokenType = "DPoP" };
+        idp.Then(() => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        idp.Then(() => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        _extraServices = services => services.AddHttpClient("idp").ConfigurePrimaryHttpMessageHandler(() => idp.Handler);
+        using var client = CreateClient(Order.ClientDefaults, o =>
+        {
+            o.Dpop.Enabled = true;
+            o.TokenRequestRetries = 2;
+            o.BackchannelHttpClientName = "idp";
+        });
+        _provider!.GetRequiredService<IHttpClientFactory>().CreateClient("idp").Dispose();
+
+        using var response = await client.GetAsync(new Uri("orders", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, idp.RequestCount);
+        Assert.Equal(3, idp.Requests.Select(r => new JsonWebToken(r.Dpop!).Id).Distinct().Count());
+    }
+
     private HttpClient CreateClient(Order order, Action<ClientCredentialsOptions>? configure = null)
     {
         var services = new ServiceCollection();
@@ -142,6 +165,7 @@ public sealed class ResilienceTests : IDisposable
             AddResilience(builder);
         }
 
+        _extraServices?.Invoke(services);
         _provider = services.BuildServiceProvider();
         return _provider.GetRequiredService<IHttpClientFactory>().CreateClient(TestServices.ClientName);
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Grpc.Core;
+using Grpc.Net.Client.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -182,6 +183,55 @@ public sealed class GrpcTests(DevServerFixture fixture) : IClassFixture<DevServe
         Assert.Equal("again", answer);
         Assert.Equal(2, _server.GetTokenRequestCount(_clientId));
         var tokens = _authorizations.ToArray();
+        Assert.Equal(tokens[0], tokens[1]);
+        Assert.NotEqual(tokens[1], tokens[2]);
+    }
+
+    [Fact]
+    public async Task Unary_Http401WithTheChannelsRetryPolicy_RetriedOnceWithANewToken()
+    {
+        // gRPC keeps the message and re-creates the HTTP request on its own retry, so the retry gets the new token.
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddGrpcClient<Echo.Client>(o => o.Address = _address)
+            .ConfigureChannel(o => o.ServiceConfig = new ServiceConfig
+            {
+                MethodConfigs =
+                {
+                    new MethodConfig
+                    {
+                        Names = { MethodName.Default },
+                        RetryPolicy = new RetryPolicy
+                        {
+                            MaxAttempts = 2,
+                            InitialBackoff = TimeSpan.FromMilliseconds(1),
+                            MaxBackoff = TimeSpan.FromMilliseconds(1),
+                            BackoffMultiplier = 1,
+                            RetryableStatusCodes = { StatusCode.Unauthenticated },
+                        },
+                    },
+                },
+            })
+            .AddClientCredentialsToken(o =>
+            {
+                o.Authority = _server.Issuer;
+                o.ClientId = _clientId;
+                o.ClientSecret = DevClients.WorkerClientSecret;
+                o.Scope = DevClients.ApiReadScope;
+                o.ApiOrigins.Add(_address);
+            });
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<Echo.Client>();
+        using var cancel = new CancellationTokenSource(Bound);
+        await client.UnaryAsync("warm", new CallOptions(cancellationToken: cancel.Token));
+        Interlocked.Exchange(ref _rejectNext, 1);
+
+        var answer = await client.UnaryAsync("retried", new CallOptions(cancellationToken: cancel.Token));
+
+        Assert.Equal("retried", answer);
+        Assert.Equal(2, _server.GetTokenRequestCount(_clientId));
+        var tokens = _authorizations.ToArray();
+        Assert.Equal(3, tokens.Length);
         Assert.Equal(tokens[0], tokens[1]);
         Assert.NotEqual(tokens[1], tokens[2]);
     }

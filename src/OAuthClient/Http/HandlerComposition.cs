@@ -67,7 +67,7 @@ internal static class HandlerComposition
         return dpop;
     }
 
-    // The handler cannot see the HttpClient it serves, so it learns the BaseAddress by running the client's
+    // Not token traffic: the handler cannot see the HttpClient it serves, so it learns the BaseAddress by running the client's
     // configuration actions on a throwaway HttpClient. A typed client that sets BaseAddress in its own
     // constructor is not seen: such clients list ApiOrigins.
     private static ApiOrigin? BaseAddressOrigin(IServiceProvider services, string name)

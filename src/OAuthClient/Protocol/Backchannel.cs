@@ -128,5 +128,5 @@ internal sealed class Backchannel : IDisposable
 
     // The only HttpClient made for token traffic.
     private static HttpClient Wrap(HttpMessageHandler handler, bool disposeHandler) =>
-        new(handler, disposeHandler) { MaxResponseContentBufferSize = ProtocolDefaults.MaxResponseSize };
+        new HttpClient(handler, disposeHandler) { MaxResponseContentBufferSize = ProtocolDefaults.MaxResponseSize };
 }

@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OAuthClient.IntegrationTests.Support;
@@ -26,7 +22,7 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
     public async Task InitializeAsync()
     {
         // 127.0.0.2 is another host to HttpClient, though still this machine.
-        _elsewhere = await StartAsync("http://127.0.0.2:0", app =>
+        _elsewhere = await LoopbackApps.StartAsync("http://127.0.0.2:0", app =>
         {
             app.MapGet("/landing", (HttpRequest r) =>
             {
@@ -41,9 +37,9 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
                 return Results.Unauthorized();
             });
         });
-        var landing = new Uri(new Uri(Address(_elsewhere)), "landing");
-        var trap = new Uri(new Uri(Address(_elsewhere)), "trap");
-        _api = await StartAsync("http://127.0.0.1:0", app =>
+        var landing = new Uri(new Uri(LoopbackApps.Address(_elsewhere)), "landing");
+        var trap = new Uri(new Uri(LoopbackApps.Address(_elsewhere)), "trap");
+        _api = await LoopbackApps.StartAsync("http://127.0.0.1:0", app =>
         {
             app.MapGet("/jump", (HttpRequest r) =>
             {
@@ -69,7 +65,7 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
     [Fact]
     public async Task SendAsync_ApiRedirectsToOtherHost_TokenNotSentThere()
     {
-        var api = new Uri(Address(_api!));
+        var api = new Uri(LoopbackApps.Address(_api!));
         using var host = new ClientHost(_server, o => o.ApiOrigins.Add(api));
 
         using var response = await host.CreateClient().GetAsync(new Uri(api, "jump"));
@@ -84,7 +80,7 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
     [Fact]
     public async Task SendAsync_RedirectedHostAnswers401_NoRetryAndNoTokenSentThere()
     {
-        var api = new Uri(Address(_api!));
+        var api = new Uri(LoopbackApps.Address(_api!));
         using var host = new ClientHost(_server, o => o.ApiOrigins.Add(api));
 
         using var response = await host.CreateClient().GetAsync(new Uri(api, "jump-to-trap"));
@@ -97,7 +93,7 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
     [Fact]
     public async Task SendAsync_DpopApiRedirectsToOtherHost_NeitherTokenNorProofSentThere()
     {
-        var api = new Uri(Address(_api!));
+        var api = new Uri(LoopbackApps.Address(_api!));
         using var host = new ClientHost(_server, o =>
         {
             o.ApiOrigins.Add(api);
@@ -117,7 +113,7 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
     [Fact]
     public async Task SendAsync_DpopClientWhoseTransportFollowsNoRedirects_RedirectGoesBackToCaller()
     {
-        var api = new Uri(Address(_api!));
+        var api = new Uri(LoopbackApps.Address(_api!));
         using var host = new ClientHost(
             _server,
             o =>
@@ -133,17 +129,4 @@ public sealed class RedirectTests(DevServerFixture fixture) : IClassFixture<DevS
         Assert.StartsWith("DPoP ", Assert.Single(_seenByApi), StringComparison.Ordinal);
         Assert.Empty(_seenElsewhere);
     }
-
-    private static async Task<WebApplication> StartAsync(string url, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        var app = builder.Build();
-        map(app);
-        await app.StartAsync();
-        return app;
-    }
-
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
 }

@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using OAuthClient.IntegrationTests.Support;
@@ -56,20 +54,8 @@ public sealed class GrpcTests(DevServerFixture fixture) : IClassFixture<DevServe
         });
         _app.MapGrpcService<EchoService>();
         await _app.StartAsync();
-        _address = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
-
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddGrpcClient<Echo.Client>(o => o.Address = _address)
-            .AddClientCredentialsToken(o =>
-            {
-                o.Authority = _server.Issuer;
-                o.ClientId = _clientId;
-                o.ClientSecret = DevClients.WorkerClientSecret;
-                o.Scope = DevClients.ApiReadScope;
-                o.ApiOrigins.Add(_address);
-            });
-        _services = services.BuildServiceProvider();
+        _address = new Uri(LoopbackApps.Address(_app));
+        _services = CreateServices(configureChannel: null);
     }
 
     public async Task DisposeAsync()
@@ -191,10 +177,7 @@ public sealed class GrpcTests(DevServerFixture fixture) : IClassFixture<DevServe
     public async Task Unary_Http401WithTheChannelsRetryPolicy_RetriedOnceWithANewToken()
     {
         // gRPC keeps the message and re-creates the HTTP request on its own retry, so the retry gets the new token.
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddGrpcClient<Echo.Client>(o => o.Address = _address)
-            .ConfigureChannel(o => o.ServiceConfig = new ServiceConfig
+        await using var provider = CreateServices(o => o.ServiceConfig = new ServiceConfig
             {
                 MethodConfigs =
                 {
@@ -211,16 +194,7 @@ public sealed class GrpcTests(DevServerFixture fixture) : IClassFixture<DevServe
                         },
                     },
                 },
-            })
-            .AddClientCredentialsToken(o =>
-            {
-                o.Authority = _server.Issuer;
-                o.ClientId = _clientId;
-                o.ClientSecret = DevClients.WorkerClientSecret;
-                o.Scope = DevClients.ApiReadScope;
-                o.ApiOrigins.Add(_address);
             });
-        await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<Echo.Client>();
         using var cancel = new CancellationTokenSource(Bound);
         await client.UnaryAsync("warm", new CallOptions(cancellationToken: cancel.Token));
@@ -234,6 +208,28 @@ public sealed class GrpcTests(DevServerFixture fixture) : IClassFixture<DevServe
         Assert.Equal(3, tokens.Length);
         Assert.Equal(tokens[0], tokens[1]);
         Assert.NotEqual(tokens[1], tokens[2]);
+    }
+
+    // The gRPC client as an application registers it, with tokens from the development server.
+    private ServiceProvider CreateServices(Action<GrpcChannelOptions>? configureChannel)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var client = services.AddGrpcClient<Echo.Client>(o => o.Address = _address);
+        if (configureChannel is not null)
+        {
+            client.ConfigureChannel(configureChannel);
+        }
+
+        client.AddClientCredentialsToken(o =>
+        {
+            o.Authority = _server.Issuer;
+            o.ClientId = _clientId;
+            o.ClientSecret = DevClients.WorkerClientSecret;
+            o.Scope = DevClients.ApiReadScope;
+            o.ApiOrigins.Add(_address);
+        });
+        return services.BuildServiceProvider();
     }
 
     /// <summary>Echoes, and tells the test when the first message of a client stream arrived.</summary>

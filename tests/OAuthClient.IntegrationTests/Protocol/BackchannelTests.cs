@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using OAuthClient.Desktop;
+
+using OAuthClient.IntegrationTests.Support;
 
 namespace OAuthClient.IntegrationTests.Protocol;
 
@@ -28,14 +26,14 @@ public sealed class BackchannelTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // 127.0.0.2 is another host to HttpClient, though still this machine.
-        _collector = await StartAsync("http://127.0.0.2:0", app => app.Map("/{**path}", async (HttpRequest r) =>
+        _collector = await LoopbackApps.StartAsync("http://127.0.0.2:0", app => app.Map("/{**path}", async (HttpRequest r) =>
         {
             using var reader = new StreamReader(r.Body, Encoding.UTF8);
             _collected.Enqueue($"{r.Method} {r.Path} {r.Headers.Authorization} {await reader.ReadToEndAsync()}");
             return Results.Json(new { access_token = "stolen", token_type = "Bearer", expires_in = 300 });
         }));
-        var collector = new Uri(Address(_collector));
-        _server = await StartAsync("http://127.0.0.1:0", app =>
+        var collector = new Uri(LoopbackApps.Address(_collector));
+        _server = await LoopbackApps.StartAsync("http://127.0.0.1:0", app =>
         {
             app.MapPost("/redirect/token", () => Results.Redirect(new Uri(collector, "token").AbsoluteUri, permanent: true, preserveMethod: true));
             app.MapGet("/redirect/.well-known/openid-configuration", () => Results.Redirect(new Uri(collector, "discovery").AbsoluteUri));
@@ -44,7 +42,7 @@ public sealed class BackchannelTests : IAsyncLifetime
                 "application/json"));
             app.MapPost("/huge/token", () => Results.Json(new { access_token = "from-an-oversized-server", token_type = "Bearer", expires_in = 300 }));
         });
-        _issuer = new Uri(Address(_server));
+        _issuer = new Uri(LoopbackApps.Address(_server));
     }
 
     public async Task DisposeAsync()
@@ -201,17 +199,4 @@ public sealed class BackchannelTests : IAsyncLifetime
 
         Assert.Contains("discovery document", error.Message, StringComparison.Ordinal);
     }
-
-    private static async Task<WebApplication> StartAsync(string url, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        var app = builder.Build();
-        map(app);
-        await app.StartAsync();
-        return app;
-    }
-
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
 }

@@ -8,7 +8,7 @@ namespace OAuthClient;
 /// One named client for the life of the application. It holds the token source of the current options and
 /// swaps it when the options change, dropping the tokens of the old settings.
 /// </summary>
-internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
+internal sealed class ClientCredentialsClient : IApiTokenClient
 {
     private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
     private readonly TokenCache _cache;
@@ -16,7 +16,6 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _endpointLogger;
     private readonly IReadOnlyList<ITokenSourceDecorator> _decorators;
-    private readonly IDisposable? _changeSubscription;
     private volatile ClientCredentialsTokenSource? _source;
 
     public ClientCredentialsClient(
@@ -35,13 +34,6 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         _time = time;
         _endpointLogger = endpointLogger;
         _decorators = decorators ?? [];
-        _changeSubscription = options.OnChange((_, changed) =>
-        {
-            if (string.Equals(changed ?? Options.DefaultName, name, StringComparison.Ordinal))
-            {
-                Reset();
-            }
-        });
     }
 
     public string Name { get; }
@@ -82,7 +74,6 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         }
     }
 
-    public void Dispose() => _changeSubscription?.Dispose();
 
     private ClientCredentialsTokenSource CreateSource()
     {
@@ -94,7 +85,8 @@ internal sealed class ClientCredentialsClient : IApiTokenClient, IDisposable
         return Interlocked.CompareExchange(ref _source, source, null) ?? source;
     }
 
-    private void Reset()
+    /// <summary>Drops the source (and its tokens) of the old options; the provider calls it when this client's options change.</summary>
+    public void Reset()
     {
         if (Interlocked.Exchange(ref _source, null) is { } old)
         {

@@ -17,6 +17,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     private readonly HashSet<string>? _registered;
     private readonly ConcurrentDictionary<string, ClientCredentialsClient> _clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    private readonly IDisposable? _changeSubscription;
 
     public ClientCredentialsTokenProvider(
         IOptionsMonitor<ClientCredentialsOptions> options,
@@ -35,6 +36,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         _time = time;
         _loggers = loggers;
         _decorators = decorators?.ToArray() ?? [];
+        _changeSubscription = options.OnChange((_, name) => OnOptionsChanged(name));
     }
 
     public ValueTask<AccessToken> GetTokenAsync(string clientName, CancellationToken cancellationToken = default)
@@ -64,11 +66,15 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
             : null;
     }
 
-    public void Dispose()
+    public void Dispose() => _changeSubscription?.Dispose();
+
+    // One subscription for every client: a change of one name's options resets that client alone. A subscription per
+    // client made every change call them all, and disposing N clients cost N removals from one growing delegate list.
+    private void OnOptionsChanged(string? name)
     {
-        foreach (var client in _clients.Values)
+        if (_clients.TryGetValue(name ?? Options.DefaultName, out var client))
         {
-            client.Dispose();
+            client.Reset();
         }
     }
 
@@ -79,17 +85,21 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ClientCredentialsClient AddClient(string name)
     {
-        // A name nobody registered, or whose options do not validate, fails here, before anything is kept for it.
-        if (_registered is not null && !_registered.Contains(name))
+        // A name whose options do not validate fails here, before anything is kept for it. Options configured by name
+        // alone (services.Configure<ClientCredentialsOptions>(name, ...)) make a client as registered ones do.
+        try
+        {
+            _ = _options.Get(name);
+        }
+        catch (OptionsValidationException ex) when (_registered is not null && !_registered.Contains(name))
         {
             throw new InvalidOperationException(
                 $"No OAuthClient token client named '{name}' is registered. Register it with services.AddClientCredentialsTokenClient(\"{name}\", ...) " +
-                "or AddHttpClient(...).AddClientCredentialsToken(...).");
+                $"or AddHttpClient(...).AddClientCredentialsToken(...). ({string.Join(" ", ex.Failures)})",
+                ex);
         }
 
-        _ = _options.Get(name);
-
-        // Created under a lock: each client subscribes to option changes, and a discarded duplicate would leak that.
+        // Created under a lock, so that two callers never make two clients of one name.
         lock (_gate)
         {
             return _clients.TryGetValue(name, out var client)

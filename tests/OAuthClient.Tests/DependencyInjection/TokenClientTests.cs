@@ -85,6 +85,16 @@ public sealed class TokenClientTests : IDisposable
     }
 
     [Fact]
+    public async Task GetTokenAsync_NameConfiguredThroughNamedOptionsOnly_ServedLikeARegisteredOne()
+    {
+        _services.ConfigureServices += services => services.Configure<ClientCredentialsOptions>("named-only", TestServices.Defaults);
+
+        var token = await _services.TokenProvider.GetTokenAsync("named-only");
+
+        Assert.Equal("access-token-1", token.Value);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_BackchannelHttpClientName_TokenTrafficGoesThroughThatClientOnly()
     {
         _services.ConfigureServices += services =>

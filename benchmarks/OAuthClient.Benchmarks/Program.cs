@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 using OAuthClient.Benchmarks;
 
 // --load: the concurrency and expiry checks; --memory: bytes kept per cached client; --interleaved: the handler
-// rows measured in alternation; anything else goes to BenchmarkDotNet.
+// rows measured in alternation; --teardown: building, first use and disposal of many clients; anything else goes to
+// BenchmarkDotNet.
 if (args.Contains("--load"))
 {
     return await LoadTest.RunAsync();
@@ -11,6 +12,11 @@ if (args.Contains("--load"))
 if (args.Contains("--memory"))
 {
     return await MemoryPerEntry.RunAsync();
+}
+
+if (args.Contains("--teardown"))
+{
+    return await Teardown.RunAsync();
 }
 
 if (args.Contains("--interleaved"))

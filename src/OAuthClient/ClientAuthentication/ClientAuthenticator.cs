@@ -18,6 +18,7 @@ internal sealed class ClientAuthenticator
     private readonly string? _secret;
     private readonly ClientAssertionAudience _audience;
     private readonly IClientAssertionFactory? _assertions;
+    private readonly string? _keyThumbprint;
 
     // A null method is a public client (RFC 6749 §2.1): it sends only its id.
     public ClientAuthenticator(
@@ -31,15 +32,23 @@ internal sealed class ClientAuthenticator
         string? keyThumbprint = null;
         _assertions = method == ClientAuthenticationMethod.PrivateKeyJwt ? CreateAssertionFactory(assertion, time, out keyThumbprint) : null;
 
-        // Which credentials these are, not what: a wrong, revoked or rotated secret or key is another identity, so a
-        // token shared across instances under one identity never serves another.
-        string?[] identity = [method?.ToString(), method is null or ClientAuthenticationMethod.PrivateKeyJwt ? null : secret, keyThumbprint,
-            _assertions is null || keyThumbprint is not null ? null : _assertions.GetType().FullName];
-        Identity = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(KeyEncoding.Encode(identity))));
+        _keyThumbprint = keyThumbprint;
     }
 
     /// <summary>Gets a SHA-256 hash of the method and the credentials (the secret, or the assertion key's thumbprint).</summary>
-    public string Identity { get; }
+    /// <remarks>
+    /// Which credentials these are, not what: a wrong, revoked or rotated secret or key is another identity, so a token
+    /// shared across instances under one identity never serves another. Computed when asked (by the shared cache).
+    /// </remarks>
+    public string Identity
+    {
+        get
+        {
+            string?[] identity = [_method?.ToString(), _method is null or ClientAuthenticationMethod.PrivateKeyJwt ? null : _secret, _keyThumbprint,
+                _assertions is null || _keyThumbprint is not null ? null : _assertions.GetType().FullName];
+            return Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(KeyEncoding.Encode(identity))));
+        }
+    }
 
     /// <summary>Sets the client id and credentials of <paramref name="request"/>.</summary>
     /// <param name="request">The request to authenticate.</param>

@@ -12,6 +12,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     private static long s_generation;
 
     private readonly TokenEndpoint _endpoint;
+    private readonly ClientCredentialsOptions _options;
     private readonly Grant _grant;
 
     public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenEndpoint endpoint)
@@ -19,28 +20,30 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         ClientName = clientName;
         Acquirer = this;
         _endpoint = endpoint;
-        var parameters = new Dictionary<string, string>(options.Parameters, StringComparer.Ordinal);
-        _grant = Grant.ClientCredentials(options.Scope, options.Resource, parameters);
+        _options = options;
+        _grant = Grant.ClientCredentials(options.Scope, options.Resource, options.Parameters);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
 
-        // Everything that changes the token: the server, the client and its credentials, what is asked for, and the DPoP
-        // key a bound token is only good with (RFC 9449). Each parameter is two parts, so no "a=b" trick can merge two.
-        string?[] parts =
-        [
-            options.ClientId, options.Authority?.AbsoluteUri, options.TokenEndpoint?.AbsoluteUri,
-            options.Scope, options.Resource, endpoint.CredentialIdentity, Dpop?.Thumbprint,
-            .. parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
-        ];
-        Key = new TokenCacheKey(clientName, [Interlocked.Increment(ref s_generation).ToString(CultureInfo.InvariantCulture), .. parts]);
-        SharedKey = KeyEncoding.Encode([clientName, .. parts]);
+        // In this process a source is one version of one client's options, so its generation identifies its tokens;
+        // everything that changes a token goes into SharedKey, for other processes.
+        Key = new TokenCacheKey(clientName, Interlocked.Increment(ref s_generation).ToString(CultureInfo.InvariantCulture));
     }
 
     public string ClientName { get; }
 
     public TokenCacheKey Key { get; }
 
-    /// <summary>Gets what <see cref="Key"/> holds except its per-process generation: the same in every process with these options.</summary>
-    public string SharedKey { get; }
+    /// <summary>
+    /// Gets what identifies the token in every process with these options: the server, the client and its credentials,
+    /// what is asked for, and the DPoP key a bound token is only good with (RFC 9449). Each parameter is two parts, so
+    /// no "a=b" trick can merge two. Built when asked (once, by a decorator): most clients never need it.
+    /// </summary>
+    public string SharedKey => KeyEncoding.Encode(
+    [
+        ClientName, _options.ClientId, _options.Authority?.AbsoluteUri, _options.TokenEndpoint?.AbsoluteUri,
+        _options.Scope, _options.Resource, _endpoint.CredentialIdentity, Dpop?.Thumbprint,
+        .. _options.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
+    ]);
 
     /// <summary>Gets the source the cache acquires tokens through: this one, or a decorator of it.</summary>
     public ITokenSource Acquirer { get; private set; }

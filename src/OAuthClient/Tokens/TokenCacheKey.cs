@@ -1,8 +1,9 @@
 namespace OAuthClient.Internal;
 
 /// <summary>
-/// Identifies a token by everything that changes it. Built once per client configuration, so a cache
-/// lookup hashes nothing: the hash is computed up front and equality usually stops at the reference.
+/// Identifies a token in this process: one key per version of a client's options (or per sign-in), so a change of
+/// settings never finds the old tokens. Built once, so a cache lookup hashes nothing: the hash is computed up front
+/// and equality usually stops at the reference.
 /// </summary>
 internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
 {

@@ -70,7 +70,7 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
             }
 
             return ReplayableContent.Is(request.Content)
-                ? SendWithRetryAsync(new Attempt(this, request, sending, token), cancellationToken)
+                ? AwaitHitAsync(request, sending, token, cancellationToken)
                 : SendOnceAsync(request, sending, token, cancellationToken);
         }
 
@@ -214,6 +214,17 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
 
     // Content that can be sent twice. A stream, a gRPC message pump or multipart is sent once, never buffered on our
     // account: a 401 to it drops the token (the next request gets a new one) and goes back to the caller.
+    // A hit whose answer was not ready at once (a socket's never is): waits for it, and only a 401 to our token takes the
+    // retry pipeline, so an ordinary answer costs one state machine, not the pipeline's.
+    private async Task<HttpResponseMessage> AwaitHitAsync(
+        HttpRequestMessage request, Task<HttpResponseMessage> sending, AccessToken token, CancellationToken cancellationToken)
+    {
+        var response = await sending.ConfigureAwait(false);
+        return RejectedOurToken(request, response, token)
+            ? await SendWithRetryAsync(new Attempt(this, request, Task.FromResult(response), token), cancellationToken).ConfigureAwait(false)
+            : response;
+    }
+
     // One attempt for content that cannot be sent twice; a 401 still drops the token the API rejected.
     private async Task<HttpResponseMessage> SendOnceAsync(
         HttpRequestMessage request, Task<HttpResponseMessage>? pending, AccessToken? token, CancellationToken cancellationToken)

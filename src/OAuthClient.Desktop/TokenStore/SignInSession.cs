@@ -74,7 +74,8 @@ internal sealed class SignInSession : IDisposable
     public async Task ChangeSessionAsync(Func<CancellationToken, Task> change, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _generation);
-        await _cache.WaitForFlightAsync(Key, cancellationToken).ConfigureAwait(false);
+
+        // A refresh under way holds the turn: this waits for it to end, and it stores nothing for the old session.
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

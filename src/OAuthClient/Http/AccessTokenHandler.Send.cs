@@ -17,19 +17,19 @@ internal sealed partial class AccessTokenHandler
         var token = GetTokenBlocking(cancellationToken);
         request.Headers.Authorization = Attachable(token).AuthorizationHeader;
         var response = base.Send(request, cancellationToken);
-        if (!ReplayableContent.Is(request.Content))
-        {
-            DropIfRejected(request, response, token);
-            return response;
-        }
-
         if (!RejectedOurToken(request, response, token))
         {
             return response;
         }
 
-        response.Dispose();
         _client.Invalidate(token);
+        if (!ReplayableContent.Is(request.Content))
+        {
+            Log.RejectedTokenNotRetried(_logger, _client.Name);
+            return response;
+        }
+
+        response.Dispose();
         Log.RetryingAfterUnauthorized(_logger, _client.Name);
         token = GetTokenBlocking(cancellationToken);
         request.Headers.Authorization = Attachable(token).AuthorizationHeader;

@@ -11,8 +11,8 @@ namespace OAuthClient.Internal;
 /// </summary>
 /// <remarks>
 /// A cache hit takes the synchronous path: no lock, no async state machine, and the ready header value of
-/// the token. The Polly retry pipeline only runs when the first attempt did not complete at once, or was
-/// answered 401; the outcome of that first attempt is handed to it rather than sent again.
+/// the token. The Polly retry pipeline only runs on a miss, or when the API answered 401 to the token the
+/// attempt carried; the outcome of that first attempt is handed to it rather than sent again.
 /// </remarks>
 internal sealed partial class AccessTokenHandler : DelegatingHandler
 {
@@ -212,8 +212,6 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
         "when it is registered, or list the API origins in the options' ApiOrigins. With AddGrpcClient, which sets the " +
         "channel's address and not BaseAddress, add that address to ApiOrigins (o.ApiOrigins.Add(address)).");
 
-    // Content that can be sent twice. A stream, a gRPC message pump or multipart is sent once, never buffered on our
-    // account: a 401 to it drops the token (the next request gets a new one) and goes back to the caller.
     // A hit whose answer was not ready at once (a socket's never is): waits for it, and only a 401 to our token takes the
     // retry pipeline, so an ordinary answer costs one state machine, not the pipeline's.
     private async Task<HttpResponseMessage> AwaitHitAsync(

@@ -44,7 +44,7 @@ internal sealed partial class TokenEndpoint
     };
 
     /// <summary>Tells whether the body is absent or a JSON object: Duende's <c>Error</c> and <c>IsError</c> throw on any other JSON.</summary>
-    public static bool HasReadableBody(ProtocolResponse response) =>
+    private static bool HasReadableBody(ProtocolResponse response) =>
         response.Json is not { ValueKind: not (JsonValueKind.Object or JsonValueKind.Undefined) };
 
     private AccessToken ReadToken(TokenResponse response, Uri endpoint, Grant grant)

@@ -115,16 +115,6 @@ internal sealed class TokenCache
         }
     }
 
-    /// <summary>Waits until no request for <paramref name="key"/> is in flight; its outcome, success or failure, does not matter here.</summary>
-    public async Task WaitForFlightAsync(TokenCacheKey key, CancellationToken cancellationToken)
-    {
-        while (_inFlight.TryGetValue(key, out var running))
-        {
-            await ((Task)running).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-    }
-
     /// <summary>Drops <paramref name="rejected"/> if it is still the cached token; a newer token stays.</summary>
     public bool Remove(TokenCacheKey key, AccessToken rejected)
     {

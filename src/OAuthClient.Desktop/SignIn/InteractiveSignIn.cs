@@ -105,6 +105,8 @@ public sealed class InteractiveSignIn : IDisposable
     /// <returns>A task that completes once the tokens are gone.</returns>
     public async Task SignOutAsync(CancellationToken cancellationToken = default)
     {
+        // The session ends now: a refresh that answers while the revocation runs stores nothing.
+        _session.EndSession();
         var stored = await _session.ReadAsync(cancellationToken).ConfigureAwait(false);
         var revoked = false;
         try

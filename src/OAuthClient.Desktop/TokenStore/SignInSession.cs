@@ -66,6 +66,9 @@ internal sealed class SignInSession : IDisposable
         return KeyEncoding.Encode(parts);
     }
 
+    /// <summary>Ends the current session: from now on, no refresh that started under it stores or serves its tokens.</summary>
+    public void EndSession() => Interlocked.Increment(ref _generation);
+
     /// <summary>
     /// Starts a new session (a sign-in or a sign-out) and runs <paramref name="change"/> once no refresh of the old one
     /// can write any more: a refresh already under way is waited for, and one that has not stored yet will not store.
@@ -73,7 +76,7 @@ internal sealed class SignInSession : IDisposable
     /// </summary>
     public async Task ChangeSessionAsync(Func<CancellationToken, Task> change, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _generation);
+        EndSession();
 
         // A refresh under way holds the turn: this waits for it to end, and it stores nothing for the old session.
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);

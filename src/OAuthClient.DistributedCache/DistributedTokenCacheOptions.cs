@@ -1,8 +1,8 @@
-using Microsoft.AspNetCore.DataProtection;
-
 namespace OAuthClient;
 
 /// <summary>Settings of the shared token cache of one client, named after the client.</summary>
+/// <remarks>Holds only what configuration can express, so it binds under Native AOT; a data protector of the client's own is
+/// set in code with <c>UseDistributedTokenCacheProtector</c>.</remarks>
 public sealed class DistributedTokenCacheOptions
 {
     /// <summary>Gets or sets the text put before every key this client writes to the shared cache and to Redis.</summary>
@@ -24,11 +24,4 @@ public sealed class DistributedTokenCacheOptions
     /// <summary>Gets or sets the longest an instance waits for another instance's token before it asks the token endpoint itself.</summary>
     /// <remarks>Default 15 seconds: longer than <see cref="LockExpiry"/>, so a lock whose holder died is taken over first.</remarks>
     public TimeSpan LockWaitTimeout { get; set; } = DistributedTokenCacheDefaults.LockWaitTimeout;
-
-    /// <summary>Gets or sets the protector that encrypts and authenticates the cached tokens.</summary>
-    /// <remarks>
-    /// Default: one made from the <see cref="IDataProtectionProvider"/> in DI. Every instance must share its key ring
-    /// (for example with <c>PersistKeysToStackExchangeRedis</c>) and application name, or they cannot read each other's tokens.
-    /// </remarks>
-    public IDataProtector? DataProtector { get; set; }
 }

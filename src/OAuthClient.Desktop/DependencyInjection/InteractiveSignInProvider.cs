@@ -51,6 +51,7 @@ public sealed class InteractiveSignInProvider : IDisposable
     private InteractiveSignIn Create(string name) => new(
         name,
         _services.GetRequiredService<IOptionsMonitor<InteractiveSignInOptions>>().Get(name),
+        _services.GetRequiredService<IOptionsMonitor<ClientKeys>>().Get(name),
         _services.GetRequiredService<ITokenStore>(),
         _services.GetRequiredService<IBrowser>(),
         _services.GetRequiredService<BackchannelProvider>().Get(httpClientName: null),

@@ -61,7 +61,7 @@ internal sealed class RefreshTokenSource : ITokenSource
         if (!_session.BoundToThisKey(stored))
         {
             // Bound to the generated key of the process that stored it (RFC 9449 §5): not spent on a request bound to fail.
-            throw Required("the stored tokens are bound to the DPoP key of another process; set Dpop.Jwk or Dpop.Key to keep tokens across restarts", null);
+            throw Required("the stored tokens are bound to the DPoP key of another process; set Dpop.Jwk or ClientKeys.DpopKey to keep tokens across restarts", null);
         }
 
         TokenGrant grant;

@@ -31,6 +31,7 @@ public sealed class InteractiveSignIn : IDisposable
     /// when omitted. Not disposed. Its automatic redirects are turned off: token requests never follow a redirect.</param>
     /// <param name="timeProvider">The clock for expiry and timeouts; the system clock when omitted.</param>
     /// <param name="loggerFactory">Where log lines go; nowhere when omitted.</param>
+    /// <param name="keys">The client's key objects set in code (a certificate, a key, an assertion factory), when configuration cannot hold them.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="backchannelHandler"/> follows redirects and is already in use.</exception>
@@ -40,15 +41,16 @@ public sealed class InteractiveSignIn : IDisposable
         IBrowser? browser = null,
         HttpMessageHandler? backchannelHandler = null,
         TimeProvider? timeProvider = null,
-        ILoggerFactory? loggerFactory = null)
-        : this(DefaultName, Validated(options), tokenStore ?? new FileTokenStore(null, loggerFactory), browser ?? new SystemBrowser(),
+        ILoggerFactory? loggerFactory = null,
+        ClientKeys? keys = null)
+        : this(DefaultName, Validated(options, keys ??= new ClientKeys()), keys, tokenStore ?? new FileTokenStore(null, loggerFactory), browser ?? new SystemBrowser(),
             backchannelHandler is null ? Backchannel.Own() : Backchannel.Supplied(backchannelHandler), ownsBackchannel: true,
             timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, cache: null)
     {
     }
 
     internal InteractiveSignIn(
-        string name, InteractiveSignInOptions options, ITokenStore store, IBrowser browser, Backchannel backchannel, bool ownsBackchannel,
+        string name, InteractiveSignInOptions options, ClientKeys keys, ITokenStore store, IBrowser browser, Backchannel backchannel, bool ownsBackchannel,
         TimeProvider time, ILoggerFactory loggers, TokenCache? cache)
     {
         var owned = new List<IDisposable>();
@@ -68,8 +70,8 @@ public sealed class InteractiveSignIn : IDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("OAuthClient.Desktop.InteractiveSignIn");
         Options = options;
-        _endpoint = new TokenEndpoint(EndpointSettings(name, options), backchannel, time, loggers.CreateLogger(TokenEndpoint.LogCategory));
-        _session = new SignInSession(name, options, store, cache, _endpoint.Dpop is not null, time);
+        _endpoint = new TokenEndpoint(EndpointSettings(name, options, keys), backchannel, time, loggers.CreateLogger(TokenEndpoint.LogCategory));
+        _session = new SignInSession(name, options, store, cache, _endpoint.Dpop, time);
         owned.Add(_session);
         _owned = [.. owned];
         var source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
@@ -157,7 +159,7 @@ public sealed class InteractiveSignIn : IDisposable
         _endpoint.Dpop is { } proofs ? new DpopHandler(_name, () => proofs, _loggers.CreateLogger(DpopHandler.LogCategory)) : null;
 
     /// <summary>Makes the settings of the sign-in's token endpoint, shared by the code redemption, refreshes and revocation.</summary>
-    internal static TokenEndpointSettings EndpointSettings(string name, InteractiveSignInOptions options) => new()
+    internal static TokenEndpointSettings EndpointSettings(string name, InteractiveSignInOptions options, ClientKeys keys) => new()
     {
         ClientName = name,
         ClientId = options.ClientId!,
@@ -171,6 +173,7 @@ public sealed class InteractiveSignIn : IDisposable
         ClientSecret = options.ClientSecret,
         ClientAssertion = options.ClientAssertion,
         Dpop = options.Dpop,
+        Keys = keys,
         RequireHttps = options.RequireHttps,
         RefreshBeforeExpiry = options.RefreshBeforeExpiry,
         DefaultTokenLifetime = options.DefaultTokenLifetime,
@@ -178,10 +181,10 @@ public sealed class InteractiveSignIn : IDisposable
         Retries = 0,
     };
 
-    private static InteractiveSignInOptions Validated(InteractiveSignInOptions options)
+    private static InteractiveSignInOptions Validated(InteractiveSignInOptions options, ClientKeys keys)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var result = new InteractiveSignInOptionsValidator().Validate(DefaultName, options);
+        var result = new InteractiveSignInOptionsValidator(new FixedOptionsMonitor<ClientKeys>(keys)).Validate(DefaultName, options);
         return result.Failed ? throw new OptionsValidationException(DefaultName, typeof(InteractiveSignInOptions), result.Failures) : options;
     }
 }

@@ -42,7 +42,7 @@ public sealed class InteractiveSignInOptions
     /// <remarks>
     /// When on, the authorize request carries <c>dpop_jkt</c>, the code redemption and refreshes carry a proof and must get
     /// <c>token_type</c> DPoP, and API requests carry <c>Authorization: DPoP</c> with a fresh proof. A generated key (no
-    /// <see cref="DpopOptions.Jwk"/> or <see cref="DpopOptions.Key"/>) lives in memory only: tokens stored by another process
+    /// <see cref="DpopOptions.Jwk"/> or <see cref="ClientKeys.DpopKey"/>) lives in memory only: tokens stored by another process
     /// are not used, and a new process signs in again. Set a key, protected like the tokens, to refresh across restarts.
     /// </remarks>
     public DpopOptions Dpop { get; } = new();

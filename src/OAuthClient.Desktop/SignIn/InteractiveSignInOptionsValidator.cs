@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 namespace OAuthClient.Desktop;
 
 /// <summary>Checks <see cref="InteractiveSignInOptions"/> and reports every problem at once, naming the client and property.</summary>
-internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<InteractiveSignInOptions>
+/// <remarks>Keys set in code (<see cref="ClientKeys"/> of the same name) are checked with the options they serve.</remarks>
+internal sealed class InteractiveSignInOptionsValidator(IOptionsMonitor<ClientKeys> keys) : IValidateOptions<InteractiveSignInOptions>
 {
     private static readonly HashSet<string> ReservedParameters = new(StringComparer.Ordinal)
     {
@@ -16,14 +17,15 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
         var client = $"OAuthClient interactive sign-in '{name}'";
         var failures = new List<string>();
         void Fail(string problem) => failures.Add($"{client}: {problem}");
+        var clientKeys = keys.Get(name);
 
         if (string.IsNullOrWhiteSpace(options.ClientId))
         {
             Fail("ClientId is required.");
         }
 
-        ValidateClientAuthentication(options, client, failures);
-        OptionsRules.Dpop(options.Dpop, client, failures);
+        ValidateClientAuthentication(options, clientKeys, client, failures);
+        OptionsRules.Dpop(options.Dpop, clientKeys, client, failures);
 
         if (options.Authority is null && (options.AuthorizationEndpoint is null || options.TokenEndpoint is null))
         {
@@ -75,10 +77,11 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
     }
 
     // Public clients (no method, no secret) need nothing; confidential ones follow the client-credentials rules.
-    private static void ValidateClientAuthentication(InteractiveSignInOptions options, string client, List<string> failures)
+    private static void ValidateClientAuthentication(InteractiveSignInOptions options, ClientKeys keys, string client, List<string> failures)
     {
         var assertion = options.ClientAssertion;
-        var hasAssertionKey = assertion.Jwk is not null || assertion.Key is not null || assertion.Certificate is not null || assertion.Factory is not null;
+        var hasAssertionKey = assertion.Jwk is not null || keys.ClientAssertionKey is not null || keys.ClientAssertionCertificate is not null
+            || keys.ClientAssertionFactory is not null;
         switch (options.ClientAuthentication)
         {
             case null when hasAssertionKey:
@@ -94,7 +97,7 @@ internal sealed class InteractiveSignInOptionsValidator : IValidateOptions<Inter
                 }
 
                 OptionsRules.ClientAssertion(
-                    assertion, options.Authority is not null || options.Issuer is not null, client, failures);
+                    assertion, keys, options.Authority is not null || options.Issuer is not null, client, failures);
                 break;
             case ClientAuthenticationMethod.ClientSecretBasic or ClientAuthenticationMethod.ClientSecretPost:
                 if (string.IsNullOrEmpty(options.ClientSecret))

@@ -19,7 +19,7 @@ internal sealed class SignInSession : IDisposable
     // session changes, and always reads the session number it will be judged by.
     private readonly SemaphoreSlim _turn = new(1, 1);
 
-    public SignInSession(string name, InteractiveSignInOptions options, ITokenStore store, TokenCache cache, bool dpop, TimeProvider time)
+    public SignInSession(string name, InteractiveSignInOptions options, ITokenStore store, TokenCache cache, DpopProofs? dpop, TimeProvider time)
     {
         _store = store;
         _cache = cache;
@@ -27,8 +27,8 @@ internal sealed class SignInSession : IDisposable
         _time = time;
         StoreKey = options.StoreKey ?? DefaultStoreKey(options);
         Key = new TokenCacheKey(name, "interactive", StoreKey);
-        TokenType = dpop ? DpopProofs.Scheme : "Bearer";
-        _ephemeralDpopKey = dpop && options.Dpop.Jwk is null && options.Dpop.Key is null;
+        TokenType = dpop is not null ? DpopProofs.Scheme : "Bearer";
+        _ephemeralDpopKey = dpop?.KeyIsGenerated ?? false;
     }
 
     /// <summary>Gets the key of the tokens in the store.</summary>

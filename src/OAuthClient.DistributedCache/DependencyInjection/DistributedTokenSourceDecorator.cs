@@ -15,6 +15,7 @@ internal sealed class DistributedTokenSourceDecorator : ITokenSourceDecorator
 {
     private readonly IServiceProvider _services;
     private readonly HashSet<string> _clients;
+    private readonly Dictionary<string, IDataProtector> _protectors;
     private readonly IOptionsMonitor<DistributedTokenCacheOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -22,12 +23,21 @@ internal sealed class DistributedTokenSourceDecorator : ITokenSourceDecorator
     public DistributedTokenSourceDecorator(
         IServiceProvider services,
         IEnumerable<DistributedTokenCacheRegistration> registrations,
+        IEnumerable<DistributedTokenCacheProtector> protectors,
         IOptionsMonitor<DistributedTokenCacheOptions> options,
         TimeProvider time,
         ILoggerFactory loggers)
     {
         _services = services;
         _clients = registrations.Select(r => r.ClientName).ToHashSet(StringComparer.Ordinal);
+
+        // The last protector set for a client wins, as the last Configure call would.
+        _protectors = new Dictionary<string, IDataProtector>(StringComparer.Ordinal);
+        foreach (var protector in protectors)
+        {
+            _protectors[protector.ClientName] = protector.Protector;
+        }
+
         _options = options;
         _time = time;
         _logger = loggers.CreateLogger("OAuthClient.DistributedCache");
@@ -44,10 +54,10 @@ internal sealed class DistributedTokenSourceDecorator : ITokenSourceDecorator
         var options = _options.Get(clientName);
         var cache = _services.GetService<IDistributedCache>() ?? throw new InvalidOperationException(
             $"OAuthClient client '{clientName}' uses the distributed token cache, but no IDistributedCache is registered (for example AddStackExchangeRedisCache).");
-        var protector = options.DataProtector
+        var protector = _protectors.GetValueOrDefault(clientName)
             ?? _services.GetService<IDataProtectionProvider>()?.CreateProtector(DistributedTokenCacheDefaults.ProtectorPurpose)
             ?? throw new InvalidOperationException(
-                $"OAuthClient client '{clientName}' uses the distributed token cache, but data protection is not registered (AddDataProtection with a key ring all instances share) and DistributedTokenCacheOptions.DataProtector is not set.");
+                $"OAuthClient client '{clientName}' uses the distributed token cache, but data protection is not registered (AddDataProtection with a key ring all instances share) and no protector is set with UseDistributedTokenCacheProtector.");
 
         var key = SharedTokenKey.Create(options.KeyPrefix, sharedKey);
         var store = new SharedTokenStore(clientName, key, cache, protector, options.OperationTimeout, _time, _logger);

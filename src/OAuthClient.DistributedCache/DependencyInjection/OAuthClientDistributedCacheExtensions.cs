@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,5 +57,24 @@ public static class OAuthClientDistributedCacheExtensions
 
         builder.Services.AddOptions<DistributedTokenCacheOptions>(builder.Name).Bind(configuration);
         return builder.UseDistributedTokenCache();
+    }
+
+    /// <summary>Protects the client's shared tokens with <paramref name="dataProtector"/> instead of one made from the data protection in DI.</summary>
+    /// <param name="builder">The builder of an HttpClient that shares its tokens through <c>UseDistributedTokenCache</c>.</param>
+    /// <param name="dataProtector">Encrypts and authenticates the cached tokens. Every instance must share its key ring and purpose.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// Set in code, never bound: <see cref="DistributedTokenCacheOptions"/> holds only what configuration can express. Without it the
+    /// protector is made from the <see cref="IDataProtectionProvider"/> in DI (<c>AddDataProtection</c>, with a key ring every
+    /// instance shares, for example through <c>PersistKeysToStackExchangeRedis</c>).
+    /// </remarks>
+    public static IHttpClientBuilder UseDistributedTokenCacheProtector(this IHttpClientBuilder builder, IDataProtector dataProtector)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(dataProtector);
+
+        builder.Services.AddSingleton(new DistributedTokenCacheProtector(builder.Name, dataProtector));
+        return builder;
     }
 }

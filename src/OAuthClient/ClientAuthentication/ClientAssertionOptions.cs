@@ -1,23 +1,15 @@
-using System.Security.Cryptography.X509Certificates;
-using Microsoft.IdentityModel.Tokens;
-
 namespace OAuthClient;
 
 /// <summary>Configures the signed JWT a client authenticates with under <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/> (RFC 7523).</summary>
 /// <remarks>
-/// Set exactly one of <see cref="Jwk"/>, <see cref="Key"/>, <see cref="Certificate"/> and <see cref="Factory"/>. The key material is
-/// never logged, and <see cref="ToString"/> redacts it.
+/// Set exactly one key: <see cref="Jwk"/> here, or a key object, certificate or factory in code on <see cref="ClientKeys"/>. Only
+/// what configuration can express lives here, so it binds under Native AOT. The key material is never logged, and
+/// <see cref="ToString"/> redacts it.
 /// </remarks>
 public sealed class ClientAssertionOptions
 {
     /// <summary>Gets or sets the private key as a JSON Web Key (RFC 7517), RSA or EC P-256, for configuration files and secret stores.</summary>
     public string? Jwk { get; set; }
-
-    /// <summary>Gets or sets the private key in code: an <see cref="RsaSecurityKey"/>, <see cref="ECDsaSecurityKey"/>, <see cref="X509SecurityKey"/> or <see cref="JsonWebKey"/>.</summary>
-    public SecurityKey? Key { get; set; }
-
-    /// <summary>Gets or sets a certificate with its private key; the assertion's <c>kid</c> is its thumbprint and <c>x5t</c> is set.</summary>
-    public X509Certificate2? Certificate { get; set; }
 
     /// <summary>Gets or sets the signing algorithm: <c>RS256</c> or <c>PS256</c> for RSA keys, <c>ES256</c> for EC P-256 keys.</summary>
     /// <remarks>Defaults to RS256 for RSA keys and ES256 for EC keys.</remarks>
@@ -31,13 +23,7 @@ public sealed class ClientAssertionOptions
     /// <remarks>Defaults to 60 seconds; at most 10 minutes.</remarks>
     public TimeSpan Lifetime { get; set; } = ClientAssertionDefaults.Lifetime;
 
-    /// <summary>Gets or sets what makes the assertions when the key cannot leave a vault or HSM; set in code, instead of a key.</summary>
-    public IClientAssertionFactory? Factory { get; set; }
-
     /// <inheritdoc/>
     public override string ToString() =>
-        $"ClientAssertionOptions {{ Jwk = {Redact(Jwk)}, Key = {Redact(Key)}, Certificate = {Certificate?.Thumbprint ?? "(none)"}, " +
-        $"Algorithm = {Algorithm}, Audience = {Audience}, Lifetime = {Lifetime}, Factory = {Factory?.GetType().Name ?? "(none)"} }}";
-
-    private static string Redact(object? value) => value is null ? "(none)" : "[redacted]";
+        $"ClientAssertionOptions {{ Jwk = {(Jwk is null ? "(none)" : "[redacted]")}, Algorithm = {Algorithm}, Audience = {Audience}, Lifetime = {Lifetime} }}";
 }

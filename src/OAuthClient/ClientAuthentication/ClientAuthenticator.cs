@@ -22,7 +22,7 @@ internal sealed class ClientAuthenticator
 
     // A null method is a public client (RFC 6749 §2.1): it sends only its id.
     public ClientAuthenticator(
-        string clientName, string clientId, ClientAuthenticationMethod? method, string? secret, ClientAssertionOptions assertion, TimeProvider time)
+        string clientName, string clientId, ClientAuthenticationMethod? method, string? secret, ClientAssertionOptions assertion, ClientKeys keys, TimeProvider time)
     {
         _clientName = clientName;
         _clientId = clientId;
@@ -30,7 +30,7 @@ internal sealed class ClientAuthenticator
         _secret = secret;
         _audience = assertion.Audience;
         string? keyThumbprint = null;
-        _assertions = method == ClientAuthenticationMethod.PrivateKeyJwt ? CreateAssertionFactory(assertion, time, out keyThumbprint) : null;
+        _assertions = method == ClientAuthenticationMethod.PrivateKeyJwt ? CreateAssertionFactory(assertion, keys, time, out keyThumbprint) : null;
 
         _keyThumbprint = keyThumbprint;
     }
@@ -82,16 +82,17 @@ internal sealed class ClientAuthenticator
         };
     }
 
-    private static IClientAssertionFactory CreateAssertionFactory(ClientAssertionOptions assertion, TimeProvider time, out string? keyThumbprint)
+    private static IClientAssertionFactory CreateAssertionFactory(ClientAssertionOptions assertion, ClientKeys keys, TimeProvider time, out string? keyThumbprint)
     {
         keyThumbprint = null;
-        if (assertion.Factory is { } factory)
+        if (keys.ClientAssertionFactory is { } factory)
         {
             return factory;
         }
 
         // The options were validated before this is built; a key that fails here failed validation too.
-        var key = SigningKey.TryCreate(assertion.Jwk, assertion.Key, assertion.Certificate, assertion.Algorithm, "ClientAssertion", withKeyId: true, out var problem)
+        var key = SigningKey.TryCreate(
+                assertion.Jwk, keys.ClientAssertionKey, keys.ClientAssertionCertificate, assertion.Algorithm, "ClientAssertion", withKeyId: true, out var problem)
             ?? throw new InvalidOperationException(problem);
         keyThumbprint = key.Thumbprint;
         return new JwtClientAssertionFactory(key, assertion.Lifetime, time);

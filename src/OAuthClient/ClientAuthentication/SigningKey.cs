@@ -41,9 +41,9 @@ internal sealed class SigningKey
         FromECDsa(ECDsa.Create(ECCurve.NamedCurves.nistP256), ES256, keyId: null, withKeyId: false, "(generated)", out _)!;
 
     /// <summary>Builds the key from whichever of <paramref name="jwk"/>, <paramref name="key"/> and <paramref name="certificate"/> is set.</summary>
-    /// <param name="jwk">The private key as a JSON Web Key.</param>
-    /// <param name="key">The private key in code.</param>
-    /// <param name="certificate">A certificate with its private key.</param>
+    /// <param name="jwk">The private key as a JSON Web Key, from the bound options (<c>{setting}.Jwk</c>).</param>
+    /// <param name="key">The private key in code, from <see cref="ClientKeys"/> (<c>ClientKeys.{setting}Key</c>).</param>
+    /// <param name="certificate">A certificate with its private key, from <see cref="ClientKeys"/> (<c>ClientKeys.{setting}Certificate</c>).</param>
     /// <param name="algorithm">RS256, PS256 or ES256; inferred from the key when <see langword="null"/>.</param>
     /// <param name="setting">The name of the settings in problems, such as <c>ClientAssertion</c>.</param>
     /// <param name="withKeyId">Whether the key's <c>kid</c> (or its thumbprint) goes into the JWT header; DPoP proofs carry no <c>kid</c>.</param>
@@ -55,9 +55,10 @@ internal sealed class SigningKey
         var sources = (string.IsNullOrWhiteSpace(jwk) ? 0 : 1) + (key is null ? 0 : 1) + (certificate is null ? 0 : 1);
         if (sources != 1)
         {
+            var choices = $"{setting}.Jwk, ClientKeys.{setting}Key" + (setting == "Dpop" ? string.Empty : $", ClientKeys.{setting}Certificate");
             problem = sources == 0
-                ? $"{setting} needs a key: set Jwk, Key or Certificate."
-                : $"{setting}: set only one of Jwk, Key and Certificate.";
+                ? $"{setting} needs a key: set one of {choices}."
+                : $"{setting}: set only one of {choices}.";
             return null;
         }
 
@@ -158,7 +159,7 @@ internal sealed class SigningKey
     {
         if (key is AsymmetricSecurityKey { PrivateKeyStatus: PrivateKeyStatus.DoesNotExist })
         {
-            problem = $"{setting}.Key holds no private key.";
+            problem = $"ClientKeys.{setting}Key holds no private key.";
             return null;
         }
 
@@ -173,7 +174,7 @@ internal sealed class SigningKey
             case X509SecurityKey x509Key:
                 return FromCertificate(x509Key.Certificate, algorithm, setting, withKeyId, out problem);
             default:
-                problem = $"{setting}.Key must be an RsaSecurityKey, ECDsaSecurityKey, X509SecurityKey or JsonWebKey.";
+                problem = $"ClientKeys.{setting}Key must be an RsaSecurityKey, ECDsaSecurityKey, X509SecurityKey or JsonWebKey.";
                 return null;
         }
     }
@@ -182,7 +183,7 @@ internal sealed class SigningKey
     {
         if (!certificate.HasPrivateKey)
         {
-            problem = $"{setting}.Certificate has no private key.";
+            problem = $"ClientKeys.{setting}Certificate has no private key.";
             return null;
         }
 
@@ -211,7 +212,7 @@ internal sealed class SigningKey
             return new SigningKey(credentials, EcPublicJwk(ecdsa));
         }
 
-        problem = $"{setting}.Certificate must hold an RSA or EC (P-256) private key.";
+        problem = $"ClientKeys.{setting}Certificate must hold an RSA or EC (P-256) private key.";
         return null;
     }
 

@@ -17,6 +17,7 @@ public static class ClientCredentials
     /// Not disposed by the handler. Its automatic redirects are turned off: token requests never follow a redirect.</param>
     /// <param name="timeProvider">The clock for expiry; the system clock when omitted.</param>
     /// <param name="loggerFactory">Where log lines go; nowhere when omitted.</param>
+    /// <param name="keys">The client's key objects set in code (a certificate, a key, an assertion factory), when configuration cannot hold them.</param>
     /// <returns>A handler to pass to <c>new HttpClient(handler)</c>; disposing the HttpClient disposes it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options are invalid, or name no API origin.</exception>
@@ -26,11 +27,13 @@ public static class ClientCredentials
         HttpMessageHandler? innerHandler = null,
         HttpMessageHandler? tokenEndpointHandler = null,
         TimeProvider? timeProvider = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        ClientKeys? keys = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var fixedKeys = new FixedOptionsMonitor<ClientKeys>(keys ?? new ClientKeys());
         var failures = new List<string>();
-        var result = new ClientCredentialsOptionsValidator().Validate(ClientName, options);
+        var result = new ClientCredentialsOptionsValidator(fixedKeys).Validate(ClientName, options);
         if (result.Failed)
         {
             failures.AddRange(result.Failures);
@@ -51,7 +54,8 @@ public static class ClientCredentials
         var memoryCache = new MemoryCache(new MemoryCacheOptions());
         var backchannels = new BackchannelProvider(tokenEndpointHandler is null ? Backchannel.Own() : Backchannel.Supplied(tokenEndpointHandler));
         var provider = new ClientCredentialsTokenProvider(
-            new FixedOptionsMonitor(options),
+            new FixedOptionsMonitor<ClientCredentialsOptions>(options),
+            fixedKeys,
             new TokenCache(memoryCache, time, loggers),
             backchannels,
             time,
@@ -61,15 +65,6 @@ public static class ClientCredentials
             provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, memoryCache, backchannels)),
             provider.CreateDpopHandlerIfEnabled(ClientName),
             innerHandler);
-    }
-
-    private sealed class FixedOptionsMonitor(ClientCredentialsOptions options) : IOptionsMonitor<ClientCredentialsOptions>
-    {
-        public ClientCredentialsOptions CurrentValue => options;
-
-        public ClientCredentialsOptions Get(string? name) => options;
-
-        public IDisposable? OnChange(Action<ClientCredentialsOptions, string?> listener) => null;
     }
 
     private sealed class Disposables(params IDisposable?[] items) : IDisposable

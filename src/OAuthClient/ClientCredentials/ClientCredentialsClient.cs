@@ -11,6 +11,7 @@ namespace OAuthClient;
 internal sealed class ClientCredentialsClient : IApiTokenClient
 {
     private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
+    private readonly IOptionsMonitor<ClientKeys> _keys;
     private readonly TokenCache _cache;
     private readonly BackchannelProvider _backchannels;
     private readonly TimeProvider _time;
@@ -21,6 +22,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
     public ClientCredentialsClient(
         string name,
         IOptionsMonitor<ClientCredentialsOptions> options,
+        IOptionsMonitor<ClientKeys> keys,
         TokenCache cache,
         BackchannelProvider backchannels,
         TimeProvider time,
@@ -29,6 +31,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
     {
         Name = name;
         _options = options;
+        _keys = keys;
         _cache = cache;
         _backchannels = backchannels;
         _time = time;
@@ -79,7 +82,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
     {
         var options = _options.Get(Name);
         var endpoint = new TokenEndpoint(
-            ClientCredentialsTokenSource.EndpointSettings(Name, options), _backchannels.Get(options.BackchannelHttpClientName), _time, _endpointLogger);
+            ClientCredentialsTokenSource.EndpointSettings(Name, options, _keys.Get(Name)), _backchannels.Get(options.BackchannelHttpClientName), _time, _endpointLogger);
         var source = new ClientCredentialsTokenSource(Name, options, endpoint);
         source.Decorate(_decorators);
         return Interlocked.CompareExchange(ref _source, source, null) ?? source;

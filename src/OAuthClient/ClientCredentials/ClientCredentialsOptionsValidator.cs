@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 namespace OAuthClient;
 
 /// <summary>Checks a client's options as a whole and reports every problem at once, naming client and setting.</summary>
-internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<ClientCredentialsOptions>
+/// <remarks>Keys set in code (<see cref="ClientKeys"/> of the same name) are checked with the options they serve.</remarks>
+internal sealed class ClientCredentialsOptionsValidator(IOptionsMonitor<ClientKeys> keys) : IValidateOptions<ClientCredentialsOptions>
 {
     private static readonly HashSet<string> ReservedParameters = new(StringComparer.Ordinal)
     {
@@ -14,6 +15,7 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
     {
         var client = $"OAuthClient client '{name}'";
         var failures = new List<string>();
+        var clientKeys = keys.Get(name);
 
         if (options.Authority is null && options.TokenEndpoint is null)
         {
@@ -38,14 +40,14 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
         }
         else if (options.ClientAuthentication == ClientAuthenticationMethod.PrivateKeyJwt)
         {
-            OptionsRules.ClientAssertion(options.ClientAssertion, options.Authority is not null, client, failures);
+            OptionsRules.ClientAssertion(options.ClientAssertion, clientKeys, options.Authority is not null, client, failures);
         }
         else if (string.IsNullOrEmpty(options.ClientSecret))
         {
             failures.Add($"{client}: ClientSecret is required.");
         }
 
-        OptionsRules.Dpop(options.Dpop, client, failures);
+        OptionsRules.Dpop(options.Dpop, clientKeys, client, failures);
 
         foreach (var key in options.Parameters.Keys)
         {

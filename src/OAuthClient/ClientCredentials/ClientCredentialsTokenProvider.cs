@@ -9,6 +9,7 @@ namespace OAuthClient;
 internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenProvider, IDisposable
 {
     private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
+    private readonly IOptionsMonitor<ClientKeys> _keys;
     private readonly TokenCache _cache;
     private readonly BackchannelProvider _backchannels;
     private readonly TimeProvider _time;
@@ -21,6 +22,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
 
     public ClientCredentialsTokenProvider(
         IOptionsMonitor<ClientCredentialsOptions> options,
+        IOptionsMonitor<ClientKeys> keys,
         TokenCache cache,
         BackchannelProvider backchannels,
         TimeProvider time,
@@ -31,6 +33,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         // Without dependency injection there is no registration: every name is the one configured client.
         _registered = registrations?.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         _options = options;
+        _keys = keys;
         _cache = cache;
         _backchannels = backchannels;
         _time = time;
@@ -105,7 +108,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
             return _clients.TryGetValue(name, out var client)
                 ? client
                 : _clients[name] = new ClientCredentialsClient(
-                    name, _options, _cache, _backchannels, _time, _loggers.CreateLogger(TokenEndpoint.LogCategory), _decorators);
+                    name, _options, _keys, _cache, _backchannels, _time, _loggers.CreateLogger(TokenEndpoint.LogCategory), _decorators);
         }
     }
 }

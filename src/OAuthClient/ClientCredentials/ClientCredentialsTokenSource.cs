@@ -54,8 +54,8 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     /// <summary>Gets the DPoP key and nonces of this client, or <see langword="null"/> when it uses Bearer tokens.</summary>
     public DpopProofs? Dpop => _endpoint.Dpop;
 
-    /// <summary>Makes the settings of the token endpoint of a client with these options.</summary>
-    public static TokenEndpointSettings EndpointSettings(string clientName, ClientCredentialsOptions options) => new()
+    /// <summary>Makes the settings of the token endpoint of a client with these options and keys.</summary>
+    public static TokenEndpointSettings EndpointSettings(string clientName, ClientCredentialsOptions options, ClientKeys keys) => new()
     {
         ClientName = clientName,
         ClientId = options.ClientId!,
@@ -65,6 +65,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         ClientSecret = options.ClientSecret,
         ClientAssertion = options.ClientAssertion,
         Dpop = options.Dpop,
+        Keys = keys,
         RequireHttps = options.RequireHttps,
         RefreshBeforeExpiry = options.RefreshBeforeExpiry,
         DefaultTokenLifetime = options.DefaultTokenLifetime,

@@ -76,4 +76,19 @@ public static class OAuthClientHttpClientBuilderExtensions
         builder.Services.AddOptions<ClientCredentialsOptions>(builder.Name).Bind(configuration);
         return builder.AddClientCredentialsToken();
     }
+
+    /// <summary>Sets, in code, the key objects of the client's token client: a certificate, a key object or an assertion factory.</summary>
+    /// <param name="builder">The builder of an HttpClient that gets tokens through <c>AddClientCredentialsToken</c> or <c>AddInteractiveSignIn</c>.</param>
+    /// <param name="configure">Sets the <see cref="ClientKeys"/> under the HttpClient's name.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <remarks>For a token client registered under another name, use <c>services.ConfigureClientKeys(name, ...)</c>.</remarks>
+    public static IHttpClientBuilder ConfigureClientKeys(this IHttpClientBuilder builder, Action<ClientKeys> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        builder.Services.ConfigureClientKeys(builder.Name, configure);
+        return builder;
+    }
 }

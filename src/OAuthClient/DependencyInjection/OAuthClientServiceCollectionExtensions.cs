@@ -64,4 +64,25 @@ public static class OAuthClientServiceCollectionExtensions
         services.AddOptions<ClientCredentialsOptions>(name).Bind(configuration);
         return services.AddClientCredentialsTokenClient(name);
     }
+
+    /// <summary>Sets, in code, the key objects of the client <paramref name="name"/>: a certificate, a key object or an assertion factory.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The client's name: a token client's, or the HttpClient's that <c>AddClientCredentialsToken</c> or <c>AddInteractiveSignIn</c> was added to.</param>
+    /// <param name="configure">Sets its <see cref="ClientKeys"/>.</param>
+    /// <returns>The same services.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// Keys never come from configuration binding: <see cref="ClientAssertionOptions"/> and <see cref="DpopOptions"/> hold only
+    /// what configuration can express (a JSON Web Key), so they bind under Native AOT. The keys are checked with the
+    /// client's options when the host starts.
+    /// </remarks>
+    public static IServiceCollection ConfigureClientKeys(this IServiceCollection services, string name, Action<ClientKeys> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<ClientKeys>(name).Configure(configure);
+        return services;
+    }
 }

@@ -29,27 +29,34 @@ internal sealed class DpopProofs
     private readonly Dictionary<string, object> _header;
     private readonly ConcurrentDictionary<string, string> _nonces = new(StringComparer.OrdinalIgnoreCase);
 
-    public DpopProofs(SigningKey key, TimeProvider time)
+    public DpopProofs(SigningKey key, TimeProvider time, bool keyIsGenerated = false)
     {
         _key = key;
+        KeyIsGenerated = keyIsGenerated;
         _time = time;
         _header = new Dictionary<string, object>(StringComparer.Ordinal) { ["jwk"] = key.PublicJwk };
     }
 
     /// <summary>Builds the proofs of enabled <paramref name="options"/> (validated before), or <see langword="null"/> when DPoP is off.</summary>
-    public static DpopProofs? Create(DpopOptions options, TimeProvider time)
+    public static DpopProofs? Create(DpopOptions options, ClientKeys keys, TimeProvider time)
     {
         if (!options.Enabled)
         {
             return null;
         }
 
-        var key = options.Jwk is null && options.Key is null
-            ? SigningKey.CreateEphemeral()
-            : SigningKey.TryCreate(options.Jwk, options.Key, certificate: null, options.Algorithm, "Dpop", withKeyId: false, out var problem)
-                ?? throw new InvalidOperationException(problem);
+        if (options.Jwk is null && keys.DpopKey is null)
+        {
+            return new DpopProofs(SigningKey.CreateEphemeral(), time, keyIsGenerated: true);
+        }
+
+        var key = SigningKey.TryCreate(options.Jwk, keys.DpopKey, certificate: null, options.Algorithm, "Dpop", withKeyId: false, out var problem)
+            ?? throw new InvalidOperationException(problem);
         return new DpopProofs(key, time);
     }
+
+    /// <summary>Gets whether the key was generated in this process (no key configured): tokens bound to it die with the process.</summary>
+    public bool KeyIsGenerated { get; }
 
     /// <summary>Gets the JWK thumbprint of the public key (RFC 7638): the <c>jkt</c> tokens are bound to.</summary>
     public string Thumbprint => _key.Thumbprint;

@@ -64,19 +64,21 @@ internal static class OptionsRules
 
     /// <summary>Checks the client assertion settings of <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>.</summary>
     /// <param name="assertion">The assertion settings.</param>
+    /// <param name="keys">The client's key objects, set in code.</param>
     /// <param name="knowsIssuer">Whether the issuer can be known (an authority, or a configured issuer), for <see cref="ClientAssertionAudience.Issuer"/>.</param>
     /// <param name="client">How failures name the client.</param>
     /// <param name="failures">Where failures go.</param>
-    public static void ClientAssertion(ClientAssertionOptions assertion, bool knowsIssuer, string client, List<string> failures)
+    public static void ClientAssertion(ClientAssertionOptions assertion, ClientKeys keys, bool knowsIssuer, string client, List<string> failures)
     {
-        if (assertion.Factory is not null)
+        if (keys.ClientAssertionFactory is not null)
         {
-            if (assertion.Jwk is not null || assertion.Key is not null || assertion.Certificate is not null)
+            if (assertion.Jwk is not null || keys.ClientAssertionKey is not null || keys.ClientAssertionCertificate is not null)
             {
-                failures.Add($"{client}: set ClientAssertion.Factory or a ClientAssertion key, not both.");
+                failures.Add($"{client}: set ClientKeys.ClientAssertionFactory or a client assertion key, not both.");
             }
         }
-        else if (SigningKey.TryCreate(assertion.Jwk, assertion.Key, assertion.Certificate, assertion.Algorithm, "ClientAssertion", withKeyId: true, out var problem) is null)
+        else if (SigningKey.TryCreate(
+            assertion.Jwk, keys.ClientAssertionKey, keys.ClientAssertionCertificate, assertion.Algorithm, "ClientAssertion", withKeyId: true, out var problem) is null)
         {
             failures.Add($"{client}: {problem}");
         }
@@ -96,22 +98,22 @@ internal static class OptionsRules
         }
     }
 
-    /// <summary>Checks enabled DPoP settings.</summary>
-    public static void Dpop(DpopOptions dpop, string client, List<string> failures)
+    /// <summary>Checks enabled DPoP settings, with the DPoP key of <paramref name="keys"/>.</summary>
+    public static void Dpop(DpopOptions dpop, ClientKeys keys, string client, List<string> failures)
     {
         if (!dpop.Enabled)
         {
             return;
         }
 
-        if (dpop.Jwk is null && dpop.Key is null)
+        if (dpop.Jwk is null && keys.DpopKey is null)
         {
             if (dpop.Algorithm is not null && dpop.Algorithm != SigningKey.ES256)
             {
-                failures.Add($"{client}: Dpop.Algorithm must be ES256 for the generated key; supply an RSA key in Dpop.Jwk or Dpop.Key for {dpop.Algorithm}.");
+                failures.Add($"{client}: Dpop.Algorithm must be ES256 for the generated key; supply an RSA key in Dpop.Jwk or ClientKeys.DpopKey for {dpop.Algorithm}.");
             }
         }
-        else if (SigningKey.TryCreate(dpop.Jwk, dpop.Key, certificate: null, dpop.Algorithm, "Dpop", withKeyId: false, out var problem) is null)
+        else if (SigningKey.TryCreate(dpop.Jwk, keys.DpopKey, certificate: null, dpop.Algorithm, "Dpop", withKeyId: false, out var problem) is null)
         {
             failures.Add($"{client}: {problem}");
         }

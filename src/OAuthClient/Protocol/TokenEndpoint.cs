@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -29,8 +30,8 @@ internal sealed partial class TokenEndpoint
         _time = time;
         _logger = logger;
         _authenticator = new ClientAuthenticator(
-            settings.ClientName, settings.ClientId, settings.ClientAuthentication, settings.ClientSecret, settings.ClientAssertion, time);
-        Dpop = DpopProofs.Create(settings.Dpop, time);
+            settings.ClientName, settings.ClientId, settings.ClientAuthentication, settings.ClientSecret, settings.ClientAssertion, settings.Keys, time);
+        Dpop = DpopProofs.Create(settings.Dpop, settings.Keys, time);
         _configured = settings.NeedsDiscovery ? null : Configured(settings);
     }
 
@@ -200,7 +201,9 @@ internal sealed partial class TokenEndpoint
         return response;
     }
 
-    private ResiliencePipeline<TResponse> Retries<TResponse>()
+    // Polly's AddRetry<TResult> asks the trimmer to keep every member of TResult (it validates its options by reflection):
+    // the two response types named here keep theirs, so trimming and Native AOT leave the retries whole.
+    private ResiliencePipeline<TResponse> Retries<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResponse>()
         where TResponse : ProtocolResponse
     {
         var builder = new ResiliencePipelineBuilder<TResponse> { TimeProvider = _time };

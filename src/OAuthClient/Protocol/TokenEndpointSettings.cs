@@ -35,6 +35,9 @@ internal sealed class TokenEndpointSettings
 
     public required DpopOptions Dpop { get; init; }
 
+    /// <summary>Gets the key objects set in code for <see cref="ClientAssertion"/> and <see cref="Dpop"/>.</summary>
+    public required ClientKeys Keys { get; init; }
+
     public bool RequireHttps { get; init; } = true;
 
     public TimeSpan RefreshBeforeExpiry { get; init; } = ProtocolDefaults.RefreshBeforeExpiry;

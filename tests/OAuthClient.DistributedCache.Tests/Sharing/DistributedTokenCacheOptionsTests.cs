@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OAuthClient.Tests.Support;
 
 namespace OAuthClient.DistributedCache.Tests.Sharing;
 
@@ -30,5 +32,29 @@ public sealed class DistributedTokenCacheOptionsTests
 
         Assert.True(options.LockWaitTimeout > options.LockExpiry);
         Assert.Equal(TimeSpan.FromSeconds(1), options.OperationTimeout);
+    }
+
+    [Fact]
+    public void UseDistributedTokenCache_SectionWithEverySetting_BindsEachProperty()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["KeyPrefix"] = "orders-service:tokens:",
+            ["OperationTimeout"] = "00:00:02",
+            ["LockExpiry"] = "00:00:20",
+            ["LockWaitTimeout"] = "00:00:30",
+        };
+        using var services = new ServiceCollection()
+            .AddHttpClient("orders")
+            .UseDistributedTokenCache(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .Services.BuildServiceProvider();
+
+        var options = services.GetRequiredService<IOptionsMonitor<DistributedTokenCacheOptions>>().Get("orders");
+
+        Assert.Empty(ConfigurationShape.Unset(typeof(DistributedTokenCacheOptions), settings.Keys));
+        Assert.Equal("orders-service:tokens:", options.KeyPrefix);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.OperationTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.LockExpiry);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.LockWaitTimeout);
     }
 }

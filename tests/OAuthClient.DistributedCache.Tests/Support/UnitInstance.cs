@@ -28,7 +28,7 @@ public sealed class UnitInstance : IDisposable
         services.AddSingleton(shared.DataProtection);
         services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => shared.TokenEndpoint.Handler);
-        services.AddHttpClient(ClientName, c => c.BaseAddress = ApiStub.BaseAddress)
+        var client = services.AddHttpClient(ClientName, c => c.BaseAddress = ApiStub.BaseAddress)
             .ConfigurePrimaryHttpMessageHandler(() => Api.Handler)
             .AddClientCredentialsToken(o =>
             {
@@ -39,11 +39,12 @@ public sealed class UnitInstance : IDisposable
                 o.TokenRequestRetryDelay = TimeSpan.Zero;
                 configure?.Invoke(o);
             })
-            .UseDistributedTokenCache(o =>
-            {
-                o.DataProtector = protector;
-                o.OperationTimeout = TimeSpan.FromSeconds(1);
-            });
+            .UseDistributedTokenCache(o => o.OperationTimeout = TimeSpan.FromSeconds(1));
+        if (protector is not null)
+        {
+            client.UseDistributedTokenCacheProtector(protector);
+        }
+
         _services = services.BuildServiceProvider();
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
+using OAuthClient.Internal;
 using OAuthClient.Tests.Support;
 
 namespace OAuthClient.Tests.ClientAssertions;
@@ -9,7 +10,7 @@ public sealed class ClientAssertionValidationTests
     [Fact]
     public void Validate_PrivateKeyJwtWithoutKey_NamesClientAndSetting()
     {
-        var failure = Assert.Single(Validate(o => { }));
+        var failure = Assert.Single(Validate());
 
         Assert.Contains("'orders'", failure, StringComparison.Ordinal);
         Assert.Contains("ClientAssertion", failure, StringComparison.Ordinal);
@@ -28,11 +29,7 @@ public sealed class ClientAssertionValidationTests
     {
         using var rsa = TestKeys.Rsa();
 
-        var failure = Assert.Single(Validate(o =>
-        {
-            o.ClientAssertion.Key = new RsaSecurityKey(rsa);
-            o.ClientAssertion.Algorithm = "ES256";
-        }));
+        var failure = Assert.Single(Validate(o => o.ClientAssertion.Algorithm = "ES256", k => k.ClientAssertionKey = new RsaSecurityKey(rsa)));
 
         Assert.Contains("ClientAssertion.Algorithm ES256 does not fit an RSA key", failure, StringComparison.Ordinal);
     }
@@ -89,7 +86,7 @@ public sealed class ClientAssertionValidationTests
     {
         using var rsa = RSA.Create(1024);
 
-        Assert.Contains("at least 2048 bits", Assert.Single(Validate(o => o.ClientAssertion.Key = new RsaSecurityKey(rsa))), StringComparison.Ordinal);
+        Assert.Contains("at least 2048 bits", Assert.Single(Validate(keys: k => k.ClientAssertionKey = new RsaSecurityKey(rsa))), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,10 +94,10 @@ public sealed class ClientAssertionValidationTests
     {
         using var rsa = TestKeys.Rsa();
 
-        var failures = Validate(o =>
+        var failures = Validate(keys: k =>
         {
-            o.ClientAssertion.Key = new RsaSecurityKey(rsa);
-            o.ClientAssertion.Factory = new NoFactory();
+            k.ClientAssertionKey = new RsaSecurityKey(rsa);
+            k.ClientAssertionFactory = new NoFactory();
         });
 
         Assert.Contains("not both", Assert.Single(failures), StringComparison.Ordinal);
@@ -111,11 +108,7 @@ public sealed class ClientAssertionValidationTests
     {
         using var rsa = TestKeys.Rsa();
 
-        var failure = Assert.Single(Validate(o =>
-        {
-            o.ClientAssertion.Key = new RsaSecurityKey(rsa);
-            o.ClientAssertion.Audience = ClientAssertionAudience.Issuer;
-        }));
+        var failure = Assert.Single(Validate(o => o.ClientAssertion.Audience = ClientAssertionAudience.Issuer, k => k.ClientAssertionKey = new RsaSecurityKey(rsa)));
 
         Assert.Contains("Audience = Issuer needs Authority", failure, StringComparison.Ordinal);
     }
@@ -125,11 +118,7 @@ public sealed class ClientAssertionValidationTests
     {
         using var ecdsa = TestKeys.EcP256();
 
-        var failure = Assert.Single(ValidateDpop(o =>
-        {
-            o.Dpop.Key = new ECDsaSecurityKey(ecdsa);
-            o.Dpop.Algorithm = "PS256";
-        }));
+        var failure = Assert.Single(ValidateDpop(o => o.Dpop.Algorithm = "PS256", k => k.DpopKey = new ECDsaSecurityKey(ecdsa)));
 
         Assert.Contains("Dpop.Algorithm PS256 does not fit an EC key", failure, StringComparison.Ordinal);
     }
@@ -156,7 +145,7 @@ public sealed class ClientAssertionValidationTests
         Assert.DoesNotContain(new Microsoft.IdentityModel.Tokens.JsonWebKey(dpopJwk).D, text, StringComparison.Ordinal);
     }
 
-    private static IReadOnlyList<string> Validate(Action<ClientCredentialsOptions> configure)
+    private static IReadOnlyList<string> Validate(Action<ClientCredentialsOptions>? configure = null, Action<ClientKeys>? keys = null)
     {
         var options = new ClientCredentialsOptions
         {
@@ -164,18 +153,20 @@ public sealed class ClientAssertionValidationTests
             ClientId = TestServices.ClientId,
             ClientAuthentication = ClientAuthenticationMethod.PrivateKeyJwt,
         };
-        configure(options);
-        var result = new ClientCredentialsOptionsValidator().Validate(TestServices.ClientName, options);
+        configure?.Invoke(options);
+        var clientKeys = new ClientKeys();
+        keys?.Invoke(clientKeys);
+        var result = new ClientCredentialsOptionsValidator(new FixedOptionsMonitor<ClientKeys>(clientKeys)).Validate(TestServices.ClientName, options);
         return result.Failed ? [.. result.Failures] : [];
     }
 
-    private static IReadOnlyList<string> ValidateDpop(Action<ClientCredentialsOptions> configure) => Validate(o =>
+    private static IReadOnlyList<string> ValidateDpop(Action<ClientCredentialsOptions> configure, Action<ClientKeys>? keys = null) => Validate(o =>
     {
         o.ClientAuthentication = ClientAuthenticationMethod.ClientSecretBasic;
         o.ClientSecret = TestServices.ClientSecret;
         o.Dpop.Enabled = true;
         configure(o);
-    });
+    }, keys);
 
     private sealed class NoFactory : IClientAssertionFactory
     {

@@ -69,7 +69,7 @@ public sealed class PrivateKeyJwtTests : IDisposable
     public async Task GetTokenAsync_EcKeyInCode_SignsEs256()
     {
         using var ecdsa = TestKeys.EcP256();
-        UseKey(o => o.ClientAssertion.Key = new ECDsaSecurityKey(ecdsa) { KeyId = "ec-1" });
+        UseKey(keys: k => k.ClientAssertionKey = new ECDsaSecurityKey(ecdsa) { KeyId = "ec-1" });
 
         await _services.TokenProvider.GetTokenAsync(TestServices.ClientName);
 
@@ -81,11 +81,7 @@ public sealed class PrivateKeyJwtTests : IDisposable
     [Fact]
     public async Task GetTokenAsync_RsaKeyPs256_SignsPs256()
     {
-        UseKey(o =>
-        {
-            o.ClientAssertion.Key = new RsaSecurityKey(_rsa) { KeyId = "ps" };
-            o.ClientAssertion.Algorithm = "PS256";
-        });
+        UseKey(o => o.ClientAssertion.Algorithm = "PS256", k => k.ClientAssertionKey = new RsaSecurityKey(_rsa) { KeyId = "ps" });
 
         await _services.TokenProvider.GetTokenAsync(TestServices.ClientName);
 
@@ -97,7 +93,7 @@ public sealed class PrivateKeyJwtTests : IDisposable
     public async Task GetTokenAsync_Certificate_KidIsThumbprintAndX5tSet()
     {
         using var certificate = TestKeys.Certificate(_rsa);
-        UseKey(o => o.ClientAssertion.Certificate = certificate);
+        UseKey(keys: k => k.ClientAssertionCertificate = certificate);
 
         await _services.TokenProvider.GetTokenAsync(TestServices.ClientName);
 
@@ -143,7 +139,7 @@ public sealed class PrivateKeyJwtTests : IDisposable
     public async Task GetTokenAsync_Factory_SendsItsAssertionWithContext()
     {
         var factory = new RecordingFactory();
-        UseKey(o => o.ClientAssertion.Factory = factory);
+        UseKey(keys: k => k.ClientAssertionFactory = factory);
 
         await _services.TokenProvider.GetTokenAsync(TestServices.ClientName);
 
@@ -180,7 +176,7 @@ public sealed class PrivateKeyJwtTests : IDisposable
     public async Task GetTokenAsync_AssertionFactoryNeverAnswers_FailsAtTokenRequestTimeoutAndNextCallTriesAgain()
     {
         var factory = new HangingFactory();
-        UseKey(o => o.ClientAssertion.Factory = factory);
+        UseKey(keys: k => k.ClientAssertionFactory = factory);
         var first = _services.TokenProvider.GetTokenAsync(TestServices.ClientName).AsTask();
         await factory.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -204,12 +200,19 @@ public sealed class PrivateKeyJwtTests : IDisposable
         }
     }
 
-    private void UseKey(Action<ClientCredentialsOptions> configure) => _services.Configure = o =>
+    private void UseKey(Action<ClientCredentialsOptions>? configure = null, Action<ClientKeys>? keys = null)
     {
-        o.ClientSecret = null;
-        o.ClientAuthentication = ClientAuthenticationMethod.PrivateKeyJwt;
-        configure(o);
-    };
+        _services.Configure = o =>
+        {
+            o.ClientSecret = null;
+            o.ClientAuthentication = ClientAuthenticationMethod.PrivateKeyJwt;
+            configure?.Invoke(o);
+        };
+        if (keys is not null)
+        {
+            _services.ConfigureServices = s => s.ConfigureClientKeys(TestServices.ClientName, keys);
+        }
+    }
 
     private sealed class RecordingFactory : IClientAssertionFactory
     {

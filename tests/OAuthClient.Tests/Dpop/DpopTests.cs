@@ -348,7 +348,7 @@ public sealed class DpopTests : IDisposable
     {
         using var backchannel = Backchannel.Own();
         var endpoint = new TokenEndpoint(
-            ClientCredentialsTokenSource.EndpointSettings(TestServices.ClientName, options), backchannel, _services.Time,
+            ClientCredentialsTokenSource.EndpointSettings(TestServices.ClientName, options, new ClientKeys()), backchannel, _services.Time,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         return new ClientCredentialsTokenSource(TestServices.ClientName, options, endpoint);
     }

@@ -1,8 +1,9 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
 namespace OAuthClient.Samples;
 
-/// <summary>Runs the development server standalone until Ctrl+C: <c>dotnet run --project samples/DevAuthorizationServer [-- --port 5001 --api-port 5002]</c>.</summary>
+/// <summary>Runs the development server standalone until Ctrl+C or SIGTERM: <c>dotnet run --project samples/DevAuthorizationServer [-- --port 5001 --api-port 5002]</c>.</summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -30,6 +31,13 @@ internal static class Program
             e.Cancel = true;
             stop.Cancel();
         };
+
+        // A script that runs the server in the background (.ci/run) stops it with SIGTERM: shut down as on Ctrl+C.
+        using var terminated = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace OAuthClient.Desktop.Tests.DependencyInjection;
 
@@ -45,7 +44,7 @@ public sealed class ConfigurationBindingTests
         services.AddHttpClient("api").AddInteractiveSignIn(new ConfigurationBuilder().AddInMemoryCollection(EverySetting).Build());
         using var provider = services.BuildServiceProvider();
 
-        var options = Configure(provider);
+        var options = ConfigurationShape.Configured<InteractiveSignInOptions>(provider, "api");
 
         Assert.Empty(ConfigurationShape.Unset(typeof(InteractiveSignInOptions), EverySetting.Keys));
         Assert.Equal(new Uri("https://login.example.com/"), options.Authority);
@@ -75,17 +74,5 @@ public sealed class ConfigurationBindingTests
         Assert.Equal(TimeSpan.FromSeconds(20), options.TokenRequestTimeout);
         Assert.False(options.RequireHttps);
         Assert.Equal("my-app", options.StoreKey);
-    }
-
-    // The configure steps alone, without validation: the settings are there to be bound, not to make a sign-in that works.
-    private static InteractiveSignInOptions Configure(IServiceProvider provider)
-    {
-        var options = new InteractiveSignInOptions();
-        foreach (var setup in provider.GetServices<IConfigureOptions<InteractiveSignInOptions>>())
-        {
-            (setup as IConfigureNamedOptions<InteractiveSignInOptions>)?.Configure("api", options);
-        }
-
-        return options;
     }
 }

@@ -145,6 +145,27 @@ public sealed class ClientAssertionValidationTests
         Assert.DoesNotContain(new Microsoft.IdentityModel.Tokens.JsonWebKey(dpopJwk).D, text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ToString_ClientKeysSet_RedactsKeysAndNamesOnlyTheCertificateThumbprintAndFactoryType()
+    {
+        using var rsa = TestKeys.Rsa();
+        using var ecdsa = TestKeys.EcP256();
+        using var certificate = TestKeys.Certificate(rsa);
+        var keys = new ClientKeys
+        {
+            ClientAssertionKey = new RsaSecurityKey(rsa),
+            ClientAssertionCertificate = certificate,
+            ClientAssertionFactory = new NoFactory(),
+            DpopKey = new ECDsaSecurityKey(ecdsa),
+        };
+
+        var text = keys.ToString();
+
+        Assert.Equal(
+            $"ClientKeys {{ ClientAssertionKey = [redacted], ClientAssertionCertificate = {certificate.Thumbprint}, ClientAssertionFactory = NoFactory, DpopKey = [redacted] }}",
+            text);
+    }
+
     private static IReadOnlyList<string> Validate(Action<ClientCredentialsOptions>? configure = null, Action<ClientKeys>? keys = null)
     {
         var options = new ClientCredentialsOptions

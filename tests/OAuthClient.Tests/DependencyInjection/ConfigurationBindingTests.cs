@@ -118,21 +118,7 @@ public sealed class ConfigurationBindingTests
         register(services);
         using var provider = services.BuildServiceProvider();
 
-        // The configure steps alone, without validation: the settings above are there to be bound, not to make a client that works.
-        var options = new ClientCredentialsOptions();
-        foreach (var setup in provider.GetServices<IConfigureOptions<ClientCredentialsOptions>>())
-        {
-            if (setup is IConfigureNamedOptions<ClientCredentialsOptions> named)
-            {
-                named.Configure("orders", options);
-            }
-            else
-            {
-                setup.Configure(options);
-            }
-        }
-
-        return options;
+        return ConfigurationShape.Configured<ClientCredentialsOptions>(provider, "orders");
     }
 
     private sealed class NoAssertions : IClientAssertionFactory

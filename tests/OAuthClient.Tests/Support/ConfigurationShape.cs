@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace OAuthClient.Tests.Support;
 
@@ -34,4 +36,25 @@ public static class ConfigurationShape
     public static IEnumerable<string> Unset(Type options, IEnumerable<string> configuration) =>
         KeysOf(options).Where(property => !configuration.Any(key =>
             key.Equals(property, StringComparison.OrdinalIgnoreCase) || key.StartsWith(property + ":", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Runs the configure steps registered for the options <paramref name="name"/>, without validation: for bindings
+    /// of settings that are there to be bound, not to make a client that works.</summary>
+    public static TOptions Configured<TOptions>(IServiceProvider services, string name)
+        where TOptions : class, new()
+    {
+        var options = new TOptions();
+        foreach (var setup in services.GetServices<IConfigureOptions<TOptions>>())
+        {
+            if (setup is IConfigureNamedOptions<TOptions> named)
+            {
+                named.Configure(name, options);
+            }
+            else
+            {
+                setup.Configure(options);
+            }
+        }
+
+        return options;
+    }
 }

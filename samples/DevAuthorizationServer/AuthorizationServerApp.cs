@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using Microsoft.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -37,7 +38,7 @@ internal static class AuthorizationServerApp
             server.SetTokenEndpointUris(TokenPath).SetAuthorizationEndpointUris(AuthorizationPath);
             server.AllowClientCredentialsFlow().AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
             server.RequireProofKeyForCodeExchange();
-            server.RegisterScopes(DevClients.ApiReadScope, DevClients.ApiWriteScope, Scopes.OfflineAccess);
+            server.RegisterScopes(DevClients.ApiReadScope, DevClients.ApiWriteScope, DevClients.DownstreamReadScope, Scopes.OfflineAccess);
             server.SetAccessTokenLifetime(options.AccessTokenLifetime);
             server.AddSigningKey(signingKey).AddEncryptionKey(encryptionKey).DisableAccessTokenEncryption();
             server.UseAspNetCore().DisableTransportSecurityRequirement();
@@ -51,11 +52,12 @@ internal static class AuthorizationServerApp
             server.AddEventHandler<ExtractTokenRequestContext>(h => h
                 .UseInlineHandler(context =>
                 {
-                    ledger.CountTokenRequest(context.Request?.ClientId);
+                    ledger.CountTokenRequest(context.Request?.ClientId, context.Request?.IsTokenExchangeGrantType() == true);
                     return default;
                 })
                 .SetOrder(int.MaxValue - 1));
             server.AddEventHandler<ValidateTokenRequestContext>(h => h.UseInlineHandler(DevServerHandlers.ValidateTokenRequest));
+            DevTokenExchange.Use(server);
 
             // private_key_jwt: degraded mode has no application store, so the key client's public key is supplied here.
             server.AddEventHandler<ValidateTokenContext>(h => h
@@ -130,6 +132,7 @@ internal static class AuthorizationServerApp
         var app = builder.Build();
         app.UseAuthentication();
         app.MapGet("/dev/token-requests", () => Results.Json(ledger.AllTokenRequests()));
+        app.MapGet("/dev/token-exchange-requests", () => Results.Json(ledger.AllTokenExchangeRequests()));
         return app;
     }
 }

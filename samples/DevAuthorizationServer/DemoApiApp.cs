@@ -20,6 +20,21 @@ internal static class DemoApiApp
 
     public static WebApplication Build(DevAuthorizationServerOptions options, int port, Uri issuer, TokenLedger ledger, DevDpop dpop)
     {
+        var app = BuildProtectedApi(options, port, issuer, ledger, dpop, DevClients.ApiAudience);
+        app.MapGet("/whoami", (ClaimsPrincipal user) => Results.Json(new WhoAmI(
+            user.FindFirst("client_id")?.Value,
+            user.FindFirst("sub")?.Value,
+            [.. user.FindAll("scope").SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Order(StringComparer.Ordinal)])))
+            .RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// Builds an API app that accepts only this server's tokens for <paramref name="audience"/> (expiry on the server's
+    /// clock, revocation, DPoP binding), with authentication and authorization in place and no endpoints yet.
+    /// </summary>
+    public static WebApplication BuildProtectedApi(DevAuthorizationServerOptions options, int port, Uri issuer, TokenLedger ledger, DevDpop dpop, string audience)
+    {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(DemoApiApp).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         builder.Services.AddRoutingCore();
@@ -34,7 +49,7 @@ internal static class DemoApiApp
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.Authority = issuer.AbsoluteUri;
-            jwt.Audience = DevClients.ApiAudience;
+            jwt.Audience = audience;
             jwt.RequireHttpsMetadata = false;
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters.NameClaimType = "sub";
@@ -106,11 +121,6 @@ internal static class DemoApiApp
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/whoami", (ClaimsPrincipal user) => Results.Json(new WhoAmI(
-            user.FindFirst("client_id")?.Value,
-            user.FindFirst("sub")?.Value,
-            [.. user.FindAll("scope").SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Order(StringComparer.Ordinal)])))
-            .RequireAuthorization();
         return app;
     }
 

@@ -8,8 +8,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace OAuthClient.Samples;
 
 /// <summary>
-/// A development OAuth 2.0 authorization server (OpenIddict) and a demo protected API, each on its own
-/// 127.0.0.1 port, for samples and integration tests. Plain HTTP, ephemeral keys, fixed clients: never for production.
+/// A development OAuth 2.0 authorization server (OpenIddict), a demo protected API and a downstream API for exchanged
+/// tokens, each on its own 127.0.0.1 port, for samples and integration tests. Plain HTTP, ephemeral keys, fixed clients:
+/// never for production.
 /// </summary>
 public sealed class DevAuthorizationServer : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private WebApplication? _authorizationServer;
     private WebApplication? _api;
+    private WebApplication? _downstreamApi;
 
     private DevAuthorizationServer(DevAuthorizationServerOptions options)
     {
@@ -47,16 +49,20 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     /// <summary>Gets the base address of the demo API, which serves <c>GET /whoami</c>.</summary>
     public Uri ApiBaseAddress { get; private set; } = null!;
 
+    /// <summary>Gets the base address of the downstream API, which serves <c>GET /downstream/whoami</c> to tokens for <see cref="DevClients.DownstreamAudience"/>.</summary>
+    /// <remarks>Its tokens come from token exchange (RFC 8693) by <see cref="DevClients.ServiceClientId"/>; it answers <see cref="DownstreamWhoAmI"/>.</remarks>
+    public Uri DownstreamApiBaseAddress { get; private set; } = null!;
+
     /// <summary>Gets how long the access tokens live.</summary>
     public TimeSpan AccessTokenLifetime => _options.AccessTokenLifetime;
 
-    /// <summary>Gets how many times the API answered 401.</summary>
+    /// <summary>Gets how many times the demo API and the downstream API answered 401.</summary>
     public int ApiUnauthorizedCount => _ledger.UnauthorizedCount;
 
-    /// <summary>Starts the authorization server and the demo API.</summary>
+    /// <summary>Starts the authorization server, the demo API and the downstream API.</summary>
     /// <param name="options">The settings; the defaults when omitted.</param>
     /// <param name="cancellationToken">Stops the start.</param>
-    /// <returns>The running server; dispose it to stop both apps.</returns>
+    /// <returns>The running server; dispose it to stop the three apps.</returns>
     public static async Task<DevAuthorizationServer> StartAsync(DevAuthorizationServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         var server = new DevAuthorizationServer(options ?? new DevAuthorizationServerOptions());
@@ -65,6 +71,8 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
             await server.StartAuthorizationServerAsync(server._options.AuthorizationServerPort, cancellationToken);
             server._api = DemoApiApp.Build(server._options, server._options.ApiPort, server.Issuer, server._ledger, server._dpop);
             server.ApiBaseAddress = await StartAppAsync(server._api, cancellationToken);
+            server._downstreamApi = DownstreamApiApp.Build(server._options, server._options.DownstreamApiPort, server.Issuer, server._ledger, server._dpop);
+            server.DownstreamApiBaseAddress = await StartAppAsync(server._downstreamApi, cancellationToken);
             return server;
         }
         catch
@@ -79,11 +87,16 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     /// <returns>The count since the server was first started.</returns>
     public int GetTokenRequestCount(string clientId) => _ledger.TokenRequests(clientId);
 
+    /// <summary>Gets how many token exchange requests (RFC 8693) the server received from a client, failed ones included.</summary>
+    /// <param name="clientId">The client id, such as <see cref="DevClients.ServiceClientId"/> or one of its aliases.</param>
+    /// <returns>The count since the server was first started; <see cref="GetTokenRequestCount"/> counts them too.</returns>
+    public int GetTokenExchangeRequestCount(string clientId) => _ledger.TokenExchangeRequests(clientId);
+
     /// <summary>Makes the API reject every access token issued so far, as if they had been revoked.</summary>
-    /// <remarks>Tokens issued afterwards are accepted. The API answers 401 <c>invalid_token</c> to revoked tokens.</remarks>
+    /// <remarks>Tokens issued afterwards are accepted. Both APIs answer 401 <c>invalid_token</c> to revoked tokens.</remarks>
     public void RevokeIssuedAccessTokens() => _ledger.RevokeAllIssued();
 
-    /// <summary>Stops the authorization server; the API keeps running. Its port stays reserved for <see cref="RestartAuthorizationServerAsync"/>.</summary>
+    /// <summary>Stops the authorization server; the APIs keep running. Its port stays reserved for <see cref="RestartAuthorizationServerAsync"/>.</summary>
     /// <param name="cancellationToken">Stops the wait for a graceful stop.</param>
     /// <returns>A task that completes when the server no longer listens.</returns>
     public async Task StopAuthorizationServerAsync(CancellationToken cancellationToken = default)
@@ -117,12 +130,17 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAuthorizationServerAsync();
-        if (_api is { } api)
+        foreach (var api in (WebApplication?[])[_api, _downstreamApi])
         {
-            _api = null;
-            await api.StopAsync();
-            await api.DisposeAsync();
+            if (api is not null)
+            {
+                await api.StopAsync();
+                await api.DisposeAsync();
+            }
         }
+
+        _api = null;
+        _downstreamApi = null;
 
         _signingKey.Rsa?.Dispose();
         _keyClientKey.Dispose();

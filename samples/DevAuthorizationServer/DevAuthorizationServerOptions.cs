@@ -15,13 +15,16 @@ public sealed class DevAuthorizationServerOptions
     /// <summary>Gets or sets the port of the demo API on 127.0.0.1; 0 picks a free one.</summary>
     public int ApiPort { get; set; }
 
-    /// <summary>Gets or sets the clock that stamps tokens and that the demo API checks their expiry against.</summary>
+    /// <summary>Gets or sets the port of the downstream API on 127.0.0.1; 0 picks a free one.</summary>
+    public int DownstreamApiPort { get; set; }
+
+    /// <summary>Gets or sets the clock that stamps tokens and that the APIs check their expiry against.</summary>
     /// <remarks>Defaults to the system clock. A fake clock lets tests expire tokens at the API without waiting.</remarks>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Gets or sets whether the token endpoint and the demo API require a server nonce in DPoP proofs (RFC 9449 §8, §9).</summary>
+    /// <summary>Gets or sets whether the token endpoint and the APIs require a server nonce in DPoP proofs (RFC 9449 §8, §9).</summary>
     public bool RequireDpopNonce { get; set; }
 
-    /// <summary>Gets or sets what the two apps log, and where; nothing when <see langword="null"/>.</summary>
+    /// <summary>Gets or sets what the three apps log, and where; nothing when <see langword="null"/>.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 }

@@ -10,7 +10,7 @@ namespace OAuthClient.Samples;
 
 /// <summary>
 /// DPoP (RFC 9449) for the development server, which OpenIddict 7.8 does not implement: checks proofs at the token
-/// endpoint and the demo API, binds tokens to the proof key (<c>cnf.jkt</c>) and, when asked, requires a server nonce.
+/// endpoint and the APIs, binds tokens to the proof key (<c>cnf.jkt</c>) and, when asked, requires a server nonce.
 /// A test double of a DPoP server, not a complete one: a single nonce, and a jti replay cache that only grows.
 /// </summary>
 internal sealed class DevDpop(DevAuthorizationServerOptions options)

@@ -23,7 +23,7 @@ internal static class DevServerHandlers
         var request = context.Request;
         if (DevClients.IsWorker(request.ClientId))
         {
-            if (!SecretMatches(request.ClientSecret))
+            if (!SecretMatches(request.ClientSecret, DevClients.WorkerClientSecret))
             {
                 context.Reject(Errors.InvalidClient, "The client credentials are invalid.");
             }
@@ -44,6 +44,17 @@ internal static class DevServerHandlers
                 context.Reject(Errors.UnauthorizedClient, "This client may only use the client_credentials grant.");
             }
         }
+        else if (DevClients.IsServiceClient(request.ClientId))
+        {
+            if (!SecretMatches(request.ClientSecret, DevClients.ServiceClientSecret))
+            {
+                context.Reject(Errors.InvalidClient, "The client credentials are invalid.");
+            }
+            else if (!request.IsClientCredentialsGrantType() && !request.IsTokenExchangeGrantType())
+            {
+                context.Reject(Errors.UnauthorizedClient, "This client may only use the client_credentials and token-exchange grants.");
+            }
+        }
         else if (string.Equals(request.ClientId, DevClients.InteractiveClientId, StringComparison.Ordinal))
         {
             if (!string.IsNullOrEmpty(request.ClientSecret))
@@ -58,6 +69,12 @@ internal static class DevServerHandlers
         else
         {
             context.Reject(Errors.InvalidClient, "The client is not registered.");
+        }
+
+        // The downstream scope comes with the downstream audience, which only token exchange grants.
+        if (!context.IsRejected && request.GetScopes().Any(scope => IsDownstreamScope(scope) != request.IsTokenExchangeGrantType()))
+        {
+            context.Reject(Errors.InvalidScope, "The downstream.read scope is granted by token exchange only, and token exchange grants no other.");
         }
 
         return default;
@@ -78,6 +95,10 @@ internal static class DevServerHandlers
         {
             context.Reject(Errors.InvalidRequest, "PKCE with code_challenge_method=S256 is required.");
         }
+        else if (request.GetScopes().Any(IsDownstreamScope))
+        {
+            context.Reject(Errors.InvalidScope, "The downstream.read scope is granted by token exchange only.");
+        }
 
         return default;
     }
@@ -88,7 +109,7 @@ internal static class DevServerHandlers
         if (context.Request.IsClientCredentialsGrantType())
         {
             var clientId = context.Request.ClientId!;
-            var principal = CreatePrincipal(clientId, clientId, context.Request.GetScopes());
+            var principal = CreatePrincipal(clientId, clientId, context.Request.GetScopes(), [DevClients.ApiAudience]);
             context.SignIn(principal);
         }
 
@@ -97,25 +118,28 @@ internal static class DevServerHandlers
 
     public static ValueTask SignInTestUser(HandleAuthorizationRequestContext context)
     {
-        // A fixed user who consents to everything: no login form, so a desktop test needs no browser automation.
-        context.SignIn(CreatePrincipal(DevClients.TestUserSubject, context.Request.ClientId!, context.Request.GetScopes()));
+        // A fixed user who consents to everything: no login form, so a desktop test needs no browser automation. The token is
+        // addressed to the front API too, which may then exchange it (OpenIddict lets a client exchange only tokens meant for it).
+        context.SignIn(CreatePrincipal(
+            DevClients.TestUserSubject, context.Request.ClientId!, context.Request.GetScopes(), [DevClients.ApiAudience, DevClients.ServiceClientId]));
         return default;
     }
 
-    private static ClaimsPrincipal CreatePrincipal(string subject, string clientId, IEnumerable<string> scopes)
+    public static ClaimsPrincipal CreatePrincipal(string subject, string clientId, IEnumerable<string> scopes, string[] audiences)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, subject);
         identity.SetClaim(Claims.ClientId, clientId);
         identity.SetScopes(scopes);
-        identity.SetAudiences(DevClients.ApiAudience);
+        identity.SetAudiences(audiences);
         identity.SetDestinations(static _ => [Destinations.AccessToken]);
         return new ClaimsPrincipal(identity);
     }
 
-    private static bool SecretMatches(string? secret) =>
-        secret is not null && CryptographicOperations.FixedTimeEquals(
-            Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(DevClients.WorkerClientSecret));
+    private static bool SecretMatches(string? secret, string expected) =>
+        secret is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(expected));
+
+    private static bool IsDownstreamScope(string scope) => string.Equals(scope, DevClients.DownstreamReadScope, StringComparison.Ordinal);
 
     private static bool IsLoopbackRedirectUri(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri)

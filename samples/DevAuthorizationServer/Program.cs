@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace OAuthClient.Samples;
 
-/// <summary>Runs the development server standalone until Ctrl+C or SIGTERM: <c>dotnet run --project samples/DevAuthorizationServer [-- --port 5001 --api-port 5002]</c>.</summary>
+/// <summary>Runs the development server standalone until Ctrl+C or SIGTERM: <c>dotnet run --project samples/DevAuthorizationServer [-- --port 5001 --api-port 5002 --downstream-api-port 5003]</c>.</summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -12,6 +12,7 @@ internal static class Program
         {
             AuthorizationServerPort = PortArgument(args, "--port"),
             ApiPort = PortArgument(args, "--api-port"),
+            DownstreamApiPort = PortArgument(args, "--downstream-api-port"),
             ConfigureLogging = logging => logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
                 .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error),
         };
@@ -21,7 +22,9 @@ internal static class Program
         Console.WriteLine($"Discovery:      {server.Issuer}.well-known/openid-configuration");
         Console.WriteLine($"Token endpoint: {server.TokenEndpoint}");
         Console.WriteLine($"Demo API:       {server.ApiBaseAddress}whoami");
+        Console.WriteLine($"Downstream API: {server.DownstreamApiBaseAddress}{DownstreamApiApp.WhoAmIPath} (aud {DevClients.DownstreamAudience})");
         Console.WriteLine($"Worker client:  {DevClients.WorkerClientId} / {DevClients.WorkerClientSecret} (scopes {DevClients.ApiReadScope} {DevClients.ApiWriteScope})");
+        Console.WriteLine($"Service client: {DevClients.ServiceClientId} / {DevClients.ServiceClientSecret} (token exchange for {DevClients.DownstreamAudience}, scope {DevClients.DownstreamReadScope})");
         Console.WriteLine($"Public client:  {DevClients.InteractiveClientId} (authorization code + PKCE S256, redirect http://127.0.0.1:<any port>/...)");
         Console.WriteLine("Press Ctrl+C to stop.");
 

@@ -22,12 +22,14 @@ internal sealed class UserTokenClient : IApiTokenClient
 
     public ApiOrigin[] ApiOrigins { get; }
 
-    public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token) => _cache.TryGet(_source, out token);
+    public bool TryGetCachedToken(HttpRequestMessage request, [NotNullWhen(true)] out AccessToken? token) => _cache.TryGet(_source, out token);
+
+    public ValueTask<AccessToken> GetTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) => GetTokenAsync(cancellationToken);
 
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
-        TryGetCachedToken(out var token)
+        _cache.TryGet(_source, out var token)
             ? new ValueTask<AccessToken>(token)
             : new ValueTask<AccessToken>(_cache.GetOrAcquireAsync(_source, cancellationToken));
 
-    public void Invalidate(AccessToken rejected) => _session.Reject(rejected);
+    public void Invalidate(HttpRequestMessage request, AccessToken rejected) => _session.Reject(rejected);
 }

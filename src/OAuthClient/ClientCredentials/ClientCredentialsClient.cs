@@ -45,6 +45,9 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
     /// <exception cref="OptionsValidationException">The client's options are invalid.</exception>
     public ClientCredentialsTokenSource Source => _source ?? CreateSource();
 
+    /// <summary>Gets the token source of the current options if it has been built, without building it.</summary>
+    public ClientCredentialsTokenSource? CurrentSource => _source;
+
     public ApiOrigin[] ApiOrigins => Source.ApiOrigins;
 
     /// <summary>Reads a cached token that has not expired, without waiting: the hot path.</summary>
@@ -66,6 +69,12 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
         TryGetCachedToken(out var token)
             ? new ValueTask<AccessToken>(token)
             : new ValueTask<AccessToken>(_cache.GetOrAcquireAsync(Source.Acquirer, cancellationToken));
+
+    bool IApiTokenClient.TryGetCachedToken(HttpRequestMessage request, [NotNullWhen(true)] out AccessToken? token) => TryGetCachedToken(out token);
+
+    ValueTask<AccessToken> IApiTokenClient.GetTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) => GetTokenAsync(cancellationToken);
+
+    void IApiTokenClient.Invalidate(HttpRequestMessage request, AccessToken rejected) => Invalidate(rejected);
 
     /// <summary>Drops <paramref name="rejected"/> from the cache, unless a newer token already replaced it.</summary>
     public void Invalidate(AccessToken rejected)

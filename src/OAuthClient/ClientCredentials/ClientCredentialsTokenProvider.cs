@@ -81,7 +81,9 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         }
     }
 
-    private ClientCredentialsClient GetClient(string name) =>
+    /// <summary>Gets the client <paramref name="name"/>, making it on first use.</summary>
+    /// <exception cref="InvalidOperationException">No client of that name is registered or configured.</exception>
+    public ClientCredentialsClient GetClient(string name) =>
         _clients.TryGetValue(name, out var client) ? client : AddClient(name);
 
     // Kept out of the hit path, so that the JIT inlines the lookup and the cache read there instead.

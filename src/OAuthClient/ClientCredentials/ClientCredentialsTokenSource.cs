@@ -51,6 +51,9 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     /// <summary>Gets the origins configured to receive the token; empty means the HttpClient's base address.</summary>
     public ApiOrigin[] ApiOrigins { get; }
 
+    /// <summary>Gets the token endpoint of this version of the client's options; a token exchange sent by this client uses it too.</summary>
+    public TokenEndpoint Endpoint => _endpoint;
+
     /// <summary>Gets the DPoP key and nonces of this client, or <see langword="null"/> when it uses Bearer tokens.</summary>
     public DpopProofs? Dpop => _endpoint.Dpop;
 

@@ -14,7 +14,7 @@ internal sealed partial class AccessTokenHandler
             return base.Send(request, cancellationToken);
         }
 
-        var token = GetTokenBlocking(cancellationToken);
+        var token = GetTokenBlocking(request, cancellationToken);
         request.Headers.Authorization = Attachable(token).AuthorizationHeader;
         var response = base.Send(request, cancellationToken);
         if (!RejectedOurToken(request, response, token))
@@ -22,7 +22,7 @@ internal sealed partial class AccessTokenHandler
             return response;
         }
 
-        _client.Invalidate(token);
+        _client.Invalidate(request, token);
         if (!ReplayableContent.Is(request.Content))
         {
             Log.RejectedTokenNotRetried(_logger, _client.Name);
@@ -31,15 +31,15 @@ internal sealed partial class AccessTokenHandler
 
         response.Dispose();
         Log.RetryingAfterUnauthorized(_logger, _client.Name);
-        token = GetTokenBlocking(cancellationToken);
+        token = GetTokenBlocking(request, cancellationToken);
         request.Headers.Authorization = Attachable(token).AuthorizationHeader;
         return base.Send(request, cancellationToken);
     }
 
     // On a miss the request for the token runs on the thread pool, not under the caller's SynchronizationContext, which
     // this thread now blocks: a continuation posted there (by an assertion factory, say) would never run.
-    private AccessToken GetTokenBlocking(CancellationToken cancellationToken) =>
-        _client.TryGetCachedToken(out var cached)
+    private AccessToken GetTokenBlocking(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        _client.TryGetCachedToken(request, out var cached)
             ? cached
-            : Task.Run(() => _client.GetTokenAsync(cancellationToken).AsTask(), cancellationToken).GetAwaiter().GetResult();
+            : Task.Run(() => _client.GetTokenAsync(request, cancellationToken).AsTask(), cancellationToken).GetAwaiter().GetResult();
 }

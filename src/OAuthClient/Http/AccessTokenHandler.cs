@@ -60,7 +60,7 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        if (_client.TryGetCachedToken(out var token))
+        if (_client.TryGetCachedToken(request, out var token))
         {
             request.Headers.Authorization = Attachable(token).AuthorizationHeader;
             var sending = base.SendAsync(request, cancellationToken);
@@ -230,7 +230,7 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
         if (pending is null)
         {
             // With no token there is no request: the caller gets the token error, not a 401 from the API.
-            token = await _client.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            token = await _client.GetTokenAsync(request, cancellationToken).ConfigureAwait(false);
             request.Headers.Authorization = Attachable(token).AuthorizationHeader;
             pending = base.SendAsync(request, cancellationToken);
         }
@@ -244,7 +244,7 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
     {
         if (RejectedOurToken(request, response, token))
         {
-            _client.Invalidate(token);
+            _client.Invalidate(request, token);
             Log.RejectedTokenNotRetried(_logger, _client.Name);
         }
     }
@@ -296,7 +296,7 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
             }
 
             // With no token there is no request: the caller gets the token error, not a 401 from the API.
-            _token = await handler._client.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            _token = await handler._client.GetTokenAsync(request, cancellationToken).ConfigureAwait(false);
             request.Headers.Authorization = handler.Attachable(_token).AuthorizationHeader;
             return await handler.SendInnerAsync(request, cancellationToken).ConfigureAwait(false);
         }
@@ -309,7 +309,7 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
             rejected?.Dispose();
             if (_token is not null)
             {
-                handler._client.Invalidate(_token);
+                handler._client.Invalidate(request, _token);
             }
 
             Log.RetryingAfterUnauthorized(handler._logger, handler._client.Name);

@@ -4,7 +4,8 @@ namespace OAuthClient.Internal;
 
 /// <summary>
 /// What <see cref="AccessTokenHandler"/> needs from a flow: its tokens and where they may go. The
-/// client-credentials client and the desktop sign-in each implement it, so both share one handler.
+/// client-credentials client, the token exchange client and the desktop sign-in each implement it, so all share one
+/// handler. Each call is given the request: a token exchange serves the user the request is made for.
 /// </summary>
 internal interface IApiTokenClient
 {
@@ -15,11 +16,11 @@ internal interface IApiTokenClient
     ApiOrigin[] ApiOrigins { get; }
 
     /// <summary>Reads a fresh cached token without waiting: the hot path.</summary>
-    bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token);
+    bool TryGetCachedToken(HttpRequestMessage request, [NotNullWhen(true)] out AccessToken? token);
 
     /// <summary>Gets a fresh token, from the cache or from the one request in flight.</summary>
-    ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken);
+    ValueTask<AccessToken> GetTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken);
 
     /// <summary>Drops <paramref name="rejected"/>, unless a newer token already replaced it.</summary>
-    void Invalidate(AccessToken rejected);
+    void Invalidate(HttpRequestMessage request, AccessToken rejected);
 }

@@ -9,13 +9,16 @@ namespace OAuthClient.Internal;
 /// <remarks>Parameters may hold a code, a verifier or a refresh token: a grant is never logged, and prints nothing of them.</remarks>
 internal sealed class Grant
 {
-    private Grant(string grantType, string description, string? requestedScope, KeyValuePair<string, string>[] parameters)
+    private Grant(string grantType, string description, string? requestedScope, KeyValuePair<string, string>[] parameters, Func<string, string?>? explain = null)
     {
         GrantType = grantType;
         Description = description;
         RequestedScope = requestedScope;
         Parameters = parameters;
+        _explain = explain;
     }
+
+    private readonly Func<string, string?>? _explain;
 
     /// <summary>Gets the <c>grant_type</c>.</summary>
     public string GrantType { get; }
@@ -56,6 +59,51 @@ internal sealed class Grant
         "a refreshed token",
         requestedScope,
         [new(OidcConstants.TokenRequest.RefreshToken, refreshToken)]);
+
+    /// <summary>
+    /// The token exchange grant (RFC 8693 §2.1): a subject token traded for one for the target named by audience, resource
+    /// and scope, with the actor's token when the caller acts for the subject (delegation, §1.1).
+    /// </summary>
+    public static Grant TokenExchange(
+        string subjectToken,
+        string subjectTokenType,
+        string? actorToken,
+        string requestedTokenType,
+        string? audience,
+        string? resource,
+        string? scope,
+        IDictionary<string, string> extra)
+    {
+        var parameters = new List<KeyValuePair<string, string>>(8 + extra.Count)
+        {
+            new(OidcConstants.TokenRequest.SubjectToken, subjectToken),
+            new(OidcConstants.TokenRequest.SubjectTokenType, subjectTokenType),
+            new(OidcConstants.TokenRequest.RequestedTokenType, requestedTokenType),
+        };
+        if (!string.IsNullOrEmpty(actorToken))
+        {
+            parameters.Add(new(OidcConstants.TokenRequest.ActorToken, actorToken));
+            parameters.Add(new(OidcConstants.TokenRequest.ActorTokenType, OidcConstants.TokenTypeIdentifiers.AccessToken));
+        }
+
+        Add(parameters, OidcConstants.TokenRequest.Audience, audience);
+        Add(parameters, OidcConstants.TokenRequest.Resource, resource);
+        Add(parameters, OidcConstants.TokenRequest.Scope, scope);
+        parameters.AddRange(extra);
+        return new Grant(OidcConstants.GrantTypes.TokenExchange, "an exchanged token", scope, [.. parameters], ExplainTokenExchange);
+    }
+
+    /// <summary>Says what an OAuth <paramref name="error"/> means for this grant, or <see langword="null"/> when there is nothing to add.</summary>
+    public string? Explain(string error) => _explain?.Invoke(error);
+
+    // RFC 8693 §2.2.2 and RFC 6749 §5.2, as they apply to an exchange.
+    private static string? ExplainTokenExchange(string error) => error switch
+    {
+        OidcConstants.TokenErrors.InvalidGrant => "the server refused the subject token (or the actor token): expired, revoked, or not one it accepts",
+        "invalid_target" => "the server does not know the audience or resource asked for, or will not issue tokens for it to this client",
+        OidcConstants.TokenErrors.UnauthorizedClient => "this client may not use token exchange at the server",
+        _ => null,
+    };
 
     /// <inheritdoc/>
     public override string ToString() => $"Grant {{ GrantType = {GrantType}, Parameters = [redacted] }}";

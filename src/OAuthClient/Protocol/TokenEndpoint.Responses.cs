@@ -56,7 +56,7 @@ internal sealed partial class TokenEndpoint
 
         if (response.IsError)
         {
-            throw Fail(response, endpoint);
+            throw Fail(response, endpoint, grant);
         }
 
         if (string.IsNullOrEmpty(response.AccessToken))
@@ -140,7 +140,7 @@ internal sealed partial class TokenEndpoint
         return true;
     }
 
-    private TokenRequestException Fail(TokenResponse response, Uri endpoint)
+    private TokenRequestException Fail(TokenResponse response, Uri endpoint, Grant grant)
     {
         HttpStatusCode? status = response.HttpResponse is null ? null : response.HttpStatusCode;
 
@@ -155,8 +155,9 @@ internal sealed partial class TokenEndpoint
         var exception = response.ErrorType switch
         {
             _ when !string.IsNullOrEmpty(error) => new TokenRequestException(
-                $"Client '{ClientName}' could not get a token from {endpoint}: the server answered {Status(status)} " +
-                $"with error '{error}'{(string.IsNullOrEmpty(response.ErrorDescription) ? "" : $" ({response.ErrorDescription})")}.",
+                $"Client '{ClientName}' could not get {grant.Description} from {endpoint}: the server answered {Status(status)} " +
+                $"with error '{error}'{(string.IsNullOrEmpty(response.ErrorDescription) ? "" : $" ({response.ErrorDescription})")}" +
+                $"{(grant.Explain(error) is { } meaning ? $": {meaning}" : "")}.",
                 ClientName, endpoint, status, error, response.ErrorDescription),
             ResponseErrorType.Exception when response.Exception is JsonException => new TokenRequestException(
                 $"Client '{ClientName}' could not get a token from {endpoint}: the server answered {Status(status)} " +

@@ -7,8 +7,13 @@ namespace OAuthClient.Internal;
 /// </summary>
 internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
 {
-    private readonly string _text;
+    private readonly string? _text;
     private readonly int _hash;
+
+    // A key for one subject (a token exchange): the scope it belongs to, compared by reference, a kind, and a SHA-256 digest.
+    private readonly object? _scope;
+    private readonly string? _kind;
+    private readonly ulong _d0, _d1, _d2, _d3;
 
     public TokenCacheKey(string clientName, params string?[] parts)
     {
@@ -16,6 +21,24 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
         // Encoded without ambiguity: no value can run into its neighbour, whatever it holds.
         _text = KeyEncoding.Encode([clientName, .. parts]);
         _hash = StringComparer.Ordinal.GetHashCode(_text);
+    }
+
+    /// <summary>
+    /// Makes the key of one subject within <paramref name="scope"/>: a version of one client's settings, compared by
+    /// reference, so a change of settings never finds the old keys. The subject is known by its SHA-256
+    /// <paramref name="digest"/> and its <paramref name="kind"/> (a token type); the key never holds the subject itself.
+    /// All 256 bits are compared: two subjects share a key only if SHA-256 collides.
+    /// </summary>
+    public TokenCacheKey(string clientName, object scope, string kind, ReadOnlySpan<byte> digest)
+    {
+        ClientName = clientName;
+        _scope = scope;
+        _kind = kind;
+        _d0 = BitConverter.ToUInt64(digest);
+        _d1 = BitConverter.ToUInt64(digest[8..]);
+        _d2 = BitConverter.ToUInt64(digest[16..]);
+        _d3 = BitConverter.ToUInt64(digest[24..]);
+        _hash = (int)_d0 ^ System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(scope);
     }
 
     public string ClientName { get; }
@@ -28,7 +51,12 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     internal CachedToken? Slot;
 
     public bool Equals(TokenCacheKey? other) =>
-        ReferenceEquals(this, other) || (other is not null && other._hash == _hash && string.Equals(other._text, _text, StringComparison.Ordinal));
+        ReferenceEquals(this, other)
+        || (other is not null && other._hash == _hash
+            && string.Equals(other._text, _text, StringComparison.Ordinal)
+            && ReferenceEquals(other._scope, _scope)
+            && other._d0 == _d0 && other._d1 == _d1 && other._d2 == _d2 && other._d3 == _d3
+            && string.Equals(other._kind, _kind, StringComparison.Ordinal));
 
     public override bool Equals(object? obj) => Equals(obj as TokenCacheKey);
 

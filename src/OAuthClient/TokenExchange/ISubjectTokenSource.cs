@@ -1,0 +1,15 @@
+namespace OAuthClient;
+
+/// <summary>Tells which user a request is made for: the subject token a token exchange trades for the downstream API's token.</summary>
+/// <remarks>
+/// Called for every request of a token-exchange HttpClient, on the request's own thread and ExecutionContext, so it must be
+/// quick and must not block: the result is hashed (SHA-256) to find the user's exchanged token in the cache. In ASP.NET Core,
+/// <c>UseIncomingAccessToken()</c> from the OAuthClient.AspNetCore package reads the incoming request's bearer token.
+/// </remarks>
+public interface ISubjectTokenSource
+{
+    /// <summary>Gets the subject token for <paramref name="request"/>.</summary>
+    /// <param name="request">The request about to be sent to the downstream API.</param>
+    /// <returns>The subject token, or <see langword="null"/> when there is none: the request then fails with <see cref="MissingSubjectTokenException"/>.</returns>
+    SubjectToken? GetSubjectToken(HttpRequestMessage request);
+}

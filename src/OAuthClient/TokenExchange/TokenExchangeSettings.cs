@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient.Internal;
+
+/// <summary>
+/// One version of a token-exchange client: its options, the token client's source of the moment (endpoint, credentials,
+/// DPoP key), and a cache of its own. A change of either makes a new version with an empty cache, so no token of old
+/// settings is served after the change; cache keys belong to one version (compared by reference).
+/// </summary>
+internal sealed class TokenExchangeSettings
+{
+    public TokenExchangeSettings(
+        string clientName,
+        TokenExchangeOptions options,
+        ClientCredentialsClient tokenClient,
+        ClientCredentialsTokenSource tokenSource,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        ClientName = clientName;
+        TokenClient = tokenClient;
+        TokenSource = tokenSource;
+        Audience = options.Audience;
+        Resource = options.Resource;
+        Scope = options.Scope;
+        RequestedTokenType = options.RequestedTokenType;
+        UseActorToken = options.UseActorToken;
+        Parameters = new Dictionary<string, string>(options.Parameters, StringComparer.Ordinal);
+        ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
+
+        // Each entry is one user's token under these settings; the limit bounds memory whatever the number of users.
+        Cache = new TokenCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MaxCachedTokens }), time, loggers);
+    }
+
+    public string ClientName { get; }
+
+    public ClientCredentialsClient TokenClient { get; }
+
+    /// <summary>Gets the token client's source these settings were made with; when it changes, so do they.</summary>
+    public ClientCredentialsTokenSource TokenSource { get; }
+
+    public TokenEndpoint Endpoint => TokenSource.Endpoint;
+
+    public string? Audience { get; }
+
+    public string? Resource { get; }
+
+    public string? Scope { get; }
+
+    public string RequestedTokenType { get; }
+
+    public bool UseActorToken { get; }
+
+    public IDictionary<string, string> Parameters { get; }
+
+    public ApiOrigin[] ApiOrigins { get; }
+
+    public TokenCache Cache { get; }
+}

@@ -109,6 +109,39 @@ public sealed class ConfigurationBindingTests
         Assert.Contains("'billing': ClientAssertion needs a key", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AddTokenExchange_SectionWithEverySetting_BindsEachProperty()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["TokenClientName"] = "front-api",
+            ["Audience"] = "profile-api",
+            ["Resource"] = "https://profile.example.com/",
+            ["Scope"] = "profile.read",
+            ["RequestedTokenType"] = TokenTypeIdentifiers.Jwt,
+            ["UseActorToken"] = "true",
+            ["Parameters:tenant"] = "contoso",
+            ["ApiOrigins:0"] = "https://profile.example.com",
+            ["MaxCachedTokens"] = "250",
+        };
+        var services = new ServiceCollection();
+        services.AddHttpClient("profile").AddTokenExchange(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        using var provider = services.BuildServiceProvider();
+
+        var options = ConfigurationShape.Configured<TokenExchangeOptions>(provider, "profile");
+
+        Assert.Empty(ConfigurationShape.Unset(typeof(TokenExchangeOptions), settings.Keys));
+        Assert.Equal("front-api", options.TokenClientName);
+        Assert.Equal("profile-api", options.Audience);
+        Assert.Equal("https://profile.example.com/", options.Resource);
+        Assert.Equal("profile.read", options.Scope);
+        Assert.Equal(TokenTypeIdentifiers.Jwt, options.RequestedTokenType);
+        Assert.True(options.UseActorToken);
+        Assert.Equal("contoso", Assert.Single(options.Parameters).Value);
+        Assert.Equal([new Uri("https://profile.example.com")], options.ApiOrigins);
+        Assert.Equal(250, options.MaxCachedTokens);
+    }
+
     private static IConfigurationSection Section() =>
         new ConfigurationBuilder().AddInMemoryCollection(EverySetting).Build().GetSection("Orders");
 

@@ -46,6 +46,29 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
     }
 
     [Fact]
+    public void Get_BoundConfidentialClientWithFactoryInCode_UsesTheKeysOfItsName()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Authority"] = AuthServerStub.Authority.AbsoluteUri,
+            ["ClientId"] = SignInFixture.ClientId,
+            ["ClientAuthentication"] = "PrivateKeyJwt",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<ITokenStore>(_fixture.Store);
+        services.AddHttpClient("with-keys").AddInteractiveSignIn(configuration).ConfigureClientKeys(k => k.ClientAssertionFactory = new NoAssertions());
+        services.AddHttpClient("without-keys").AddInteractiveSignIn(configuration);
+        using var provider = services.BuildServiceProvider();
+        var signIns = provider.GetRequiredService<InteractiveSignInProvider>();
+
+        var signIn = signIns.Get("with-keys");
+        var failure = Assert.Throws<OptionsValidationException>(() => signIns.Get("without-keys"));
+
+        Assert.Equal(ClientAuthenticationMethod.PrivateKeyJwt, signIn.Options.ClientAuthentication);
+        Assert.Contains("'without-keys': ClientAssertion needs a key", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddInteractiveSignIn_SignInThroughProvider_ClientSendsTheUsersTokenToItsBaseAddress()
     {
         using var services = BuildServices(o =>
@@ -176,5 +199,10 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
         var ex = Assert.Throws<OptionsValidationException>(() => new InteractiveSignIn(options, new InMemoryTokenStore()));
 
         Assert.Contains("HTTPS", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class NoAssertions : IClientAssertionFactory
+    {
+        public ValueTask<string> CreateAssertionAsync(ClientAssertionContext context, CancellationToken cancellationToken) => new("x");
     }
 }

@@ -120,8 +120,12 @@ internal static class DevServerHandlers
     {
         // A fixed user who consents to everything: no login form, so a desktop test needs no browser automation. The token is
         // addressed to the front API too, which may then exchange it (OpenIddict lets a client exchange only tokens meant for it).
+        // A login_hint of lowercase letters picks another user (sub), so tests and samples can act for two people.
+        var subject = context.Request.LoginHint is { Length: > 0 and <= 32 } hint && hint.All(char.IsAsciiLetterLower)
+            ? hint
+            : DevClients.TestUserSubject;
         context.SignIn(CreatePrincipal(
-            DevClients.TestUserSubject, context.Request.ClientId!, context.Request.GetScopes(), [DevClients.ApiAudience, DevClients.ServiceClientId]));
+            subject, context.Request.ClientId!, context.Request.GetScopes(), [DevClients.ApiAudience, DevClients.ServiceClientId]));
         return default;
     }
 

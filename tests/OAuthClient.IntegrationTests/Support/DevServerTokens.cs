@@ -22,12 +22,14 @@ internal static class DevServerTokens
 
     /// <summary>Signs the test user in with the public client and returns the access token (aud demo-api and front-api).</summary>
     /// <param name="http">A client that does not follow redirects.</param>
-    public static async Task<string> GetUserAccessTokenAsync(HttpClient http, DevAuthorizationServer server)
+    /// <param name="server">The development server.</param>
+    /// <param name="user">The user's <c>sub</c> (lowercase letters, sent as <c>login_hint</c>); the test user when omitted.</param>
+    public static async Task<string> GetUserAccessTokenAsync(HttpClient http, DevAuthorizationServer server, string? user = null)
     {
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var url = new RequestUrl(server.AuthorizationEndpoint.AbsoluteUri).CreateAuthorizeUrl(
             DevClients.InteractiveClientId, "code", DevClients.ApiReadScope, RedirectUri.AbsoluteUri, state: "s",
-            codeChallenge: Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))), codeChallengeMethod: "S256");
+            codeChallenge: Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))), codeChallengeMethod: "S256", loginHint: user);
         using var authorize = await http.GetAsync(new Uri(url));
         var code = new AuthorizeResponse(authorize.Headers.Location!.AbsoluteUri).Code
             ?? throw new InvalidOperationException("The authorization endpoint returned no code.");

@@ -51,21 +51,26 @@ public sealed class TokenEndpointStub
     private Task<HttpResponseMessage> RespondAsync(HttpRequestMessage request)
     {
         var form = request.Content is null ? "" : request.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        _requests.Enqueue(new RecordedRequest(request.Headers.Authorization?.ToString(), form)
+        var recorded = new RecordedRequest(request.Headers.Authorization?.ToString(), form)
         {
             Dpop = request.Headers.TryGetValues("DPoP", out var proofs) ? string.Join(",", proofs) : null,
-        });
-        return Gate is { } gate ? gate.ContinueWith(_ => Answer(), TaskScheduler.Default) : Task.FromResult(Answer());
+        };
+        _requests.Enqueue(recorded);
+        return Gate is { } gate ? gate.ContinueWith(_ => Answer(recorded), TaskScheduler.Default) : Task.FromResult(Answer(recorded));
     }
 
-    private HttpResponseMessage Answer()
+    /// <summary>Gets or sets what names an issued token, given the request's form fields; numbered tokens when it returns <see langword="null"/>.</summary>
+    public Func<IReadOnlyDictionary<string, string>, string?>? TokenFor { get; set; }
+
+    private HttpResponseMessage Answer(RecordedRequest recorded)
     {
         if (_scripted.TryDequeue(out var scripted))
         {
             return scripted();
         }
 
-        var token = $"access-token-{Interlocked.Increment(ref _issued)}";
+        var number = Interlocked.Increment(ref _issued);
+        var token = TokenFor?.Invoke(recorded.Fields) is { } named ? $"{named}-{number}" : $"access-token-{number}";
         Issued.Enqueue(token);
         var expires = ExpiresIn is { } seconds ? $$""","expires_in":{{seconds}}""" : "";
         return Json(HttpStatusCode.OK, $$"""{"access_token":"{{token}}","token_type":"{{TokenType}}"{{expires}}}""");

@@ -17,6 +17,10 @@ internal sealed class TokenExchangeClient : IApiTokenClient
     private readonly ILoggerFactory _loggers;
     private volatile TokenExchangeSettings? _settings;
 
+    // The source of the subject token instance seen last: the requests one incoming request makes downstream pass the same
+    // string, and skip hashing it again. Holds that one subject token until another replaces it.
+    private volatile TokenExchangeTokenSource? _last;
+
     public TokenExchangeClient(
         string name,
         IOptionsMonitor<TokenExchangeOptions> options,
@@ -55,7 +59,7 @@ internal sealed class TokenExchangeClient : IApiTokenClient
         if (_subjects.GetSubjectToken(request) is { } subject)
         {
             var settings = Settings;
-            return settings.Cache.TryGet(new TokenExchangeTokenSource(settings, subject), out token);
+            return settings.Cache.TryGet(SourceFor(settings, subject), out token);
         }
 
         token = null;
@@ -67,7 +71,7 @@ internal sealed class TokenExchangeClient : IApiTokenClient
         var subject = _subjects.GetSubjectToken(request) ?? throw new MissingSubjectTokenException(
             Name, "Its ISubjectTokenSource found none: make the call while handling a request that carries the user's token.");
         var settings = Settings;
-        var source = new TokenExchangeTokenSource(settings, subject);
+        var source = SourceFor(settings, subject);
         return settings.Cache.TryGet(source, out var token)
             ? new ValueTask<AccessToken>(token)
             : new ValueTask<AccessToken>(settings.Cache.GetOrAcquireAsync(source, cancellationToken));
@@ -79,6 +83,18 @@ internal sealed class TokenExchangeClient : IApiTokenClient
         {
             settings.Cache.Remove(TokenExchangeTokenSource.KeyOf(settings, subject), rejected);
         }
+    }
+
+    private TokenExchangeTokenSource SourceFor(TokenExchangeSettings settings, SubjectToken subject)
+    {
+        if (_last is { } last && last.Serves(settings, subject))
+        {
+            return last;
+        }
+
+        var source = new TokenExchangeTokenSource(settings, subject);
+        _last = source;
+        return source;
     }
 
     /// <summary>Drops the settings (and every user's token) of the old options; called when this client's options change.</summary>

@@ -88,6 +88,7 @@ public sealed class TokenExchangeTests : IDisposable
     [InlineData("token", "token ")] // a prefix of the other
     [InlineData("ab", "ba")] // same characters, swapped
     [InlineData("\u0100", "\u0001\u0001")] // same UTF-16 byte count, different text
+    [InlineData("\u00e9", "e\u0301")] // the same letter, composed and decomposed: different tokens all the same
     public async Task SendAsync_NearlyTheSameSubjects_NeverShareAToken(string one, string other)
     {
         using var client = _host.CreateClient();
@@ -100,6 +101,23 @@ public sealed class TokenExchangeTests : IDisposable
         Assert.Equal(
             [$"for-{Uri.EscapeDataString(one)}-1", $"for-{Uri.EscapeDataString(other)}-2", $"for-{Uri.EscapeDataString(one)}-1"],
             _host.Api.Calls.Select(c => c.Token));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task SendAsync_SubjectWithLoneSurrogate_RefusedNotConfused(int where)
+    {
+        // Built here: attribute data cannot hold a lone surrogate (it would arrive as U+FFFD).
+        var subject = where == 0 ? "\ud800x" : "x\udfff";
+        // Replacing a lone surrogate with U+FFFD would give every such token the same key.
+        using var client = _host.CreateClient();
+
+        var ex = await Assert.ThrowsAsync<MissingSubjectTokenException>(() => client.SendAsync(TokenExchangeHost.For(subject)));
+
+        Assert.Contains("not valid text", ex.Message);
+        Assert.Equal(0, _host.TokenEndpoint.RequestCount);
+        Assert.Empty(_host.Api.Calls);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public class TokenExchangeBenchmarks
     private HttpClient _fixedHeader = null!;
     private HttpClient _clientCredentials = null!;
     private HttpClient _exchange = null!;
+    private HttpClient _exchangeNewInstance = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -30,17 +31,21 @@ public class TokenExchangeBenchmarks
             .ConfigurePrimaryHttpMessageHandler(() => new OkHandler())
             .AddHttpMessageHandler(() => new FixedHeaderHandler(new AuthenticationHeaderValue("Bearer", "token-1")));
         services.AddExchangeClient(new FixedSubject(ExchangeWiring.Subject(0)));
+        services.AddExchangeClient(new CopiedSubject(ExchangeWiring.Subject(0)), name: "downstream-copies");
         _services = services.BuildServiceProvider();
 
         var factory = _services.GetRequiredService<IHttpClientFactory>();
         _fixedHeader = factory.CreateClient("fixed");
         _clientCredentials = factory.CreateClient(Wiring.ClientName);
         _exchange = factory.CreateClient(ExchangeWiring.ClientName);
+        _exchangeNewInstance = factory.CreateClient("downstream-copies");
 
         (await _clientCredentials.GetAsync(Path)).Dispose();
         (await _exchange.GetAsync(Path)).Dispose();
         (await _exchange.GetAsync(Path)).Dispose();
-        if (_endpoint.TokenRequests != 2)
+        (await _exchangeNewInstance.GetAsync(Path)).Dispose();
+        (await _exchangeNewInstance.GetAsync(Path)).Dispose();
+        if (_endpoint.TokenRequests != 3)
         {
             throw new InvalidOperationException("A warm-up call went to the token endpoint: the measured calls would not be cache hits.");
         }
@@ -49,7 +54,7 @@ public class TokenExchangeBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        // Printed into the log: 2 (one client-credentials token, one exchange) means every measured call was a hit.
+        // Printed into the log: 3 (one client-credentials token, one exchange per exchange client) means every measured call was a hit.
         Console.WriteLine($"// token requests: {_endpoint.TokenRequests}");
         _services.Dispose();
     }
@@ -72,6 +77,24 @@ public class TokenExchangeBenchmarks
         using var response = await _exchange.GetAsync(Path);
     }
 
+    /// <summary>
+    /// The first downstream call of each incoming request: the same user, but a new string instance (the incoming header is
+    /// read anew), so the subject is hashed (SHA-256 of ~900 bytes) and looked up. 64 copies, taken in turn.
+    /// </summary>
+    [Benchmark(Description = "Factory client, token exchange handler (hit, subject hashed)")]
+    public async Task TokenExchangeHandlerHashed()
+    {
+        using var response = await _exchangeNewInstance.GetAsync(Path);
+    }
+
+    private sealed class CopiedSubject(string token) : ISubjectTokenSource
+    {
+        private readonly SubjectToken[] _copies = Enumerable.Range(0, 64).Select(_ => new SubjectToken(new string(token.AsSpan()))).ToArray();
+        private int _next;
+
+        public SubjectToken? GetSubjectToken(HttpRequestMessage request) => _copies[(_next++) & 63];
+    }
+
     private sealed class FixedSubject(string token) : ISubjectTokenSource
     {
         private readonly SubjectToken _subject = new(token);
@@ -85,10 +108,11 @@ internal static class ExchangeWiring
 {
     public const string ClientName = "downstream";
 
-    public static IHttpClientBuilder AddExchangeClient(this IServiceCollection services, ISubjectTokenSource subjects, int maxCachedTokens = 10_000)
+    public static IHttpClientBuilder AddExchangeClient(
+        this IServiceCollection services, ISubjectTokenSource subjects, int maxCachedTokens = 10_000, string name = ClientName)
     {
         services.AddClientCredentialsTokenClient("front-api", Wiring.Defaults);
-        return services.AddHttpClient(ClientName, c => c.BaseAddress = Wiring.ApiBase)
+        return services.AddHttpClient(name, c => c.BaseAddress = Wiring.ApiBase)
             .ConfigurePrimaryHttpMessageHandler(() => new OkHandler())
             .AddTokenExchange(o =>
             {

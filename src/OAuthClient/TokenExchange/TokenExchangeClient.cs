@@ -56,7 +56,7 @@ internal sealed class TokenExchangeClient : IApiTokenClient
 
     public bool TryGetCachedToken(HttpRequestMessage request, [NotNullWhen(true)] out AccessToken? token)
     {
-        if (_subjects.GetSubjectToken(request) is { } subject)
+        if (SubjectOf(request) is { } subject)
         {
             var settings = Settings;
             return settings.Cache.TryGet(SourceFor(settings, subject), out token);
@@ -68,7 +68,7 @@ internal sealed class TokenExchangeClient : IApiTokenClient
 
     public ValueTask<AccessToken> GetTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var subject = _subjects.GetSubjectToken(request) ?? throw new MissingSubjectTokenException(
+        var subject = SubjectOf(request) ?? throw new MissingSubjectTokenException(
             Name, "Its ISubjectTokenSource found none: make the call while handling a request that carries the user's token.");
         var settings = Settings;
         var source = SourceFor(settings, subject);
@@ -79,7 +79,7 @@ internal sealed class TokenExchangeClient : IApiTokenClient
 
     public void Invalidate(HttpRequestMessage request, AccessToken rejected)
     {
-        if (_subjects.GetSubjectToken(request) is { } subject && _settings is { } settings)
+        if (SubjectOf(request) is { } subject && _settings is { } settings)
         {
             settings.Cache.Remove(TokenExchangeTokenSource.KeyOf(settings, subject), rejected);
         }
@@ -96,6 +96,10 @@ internal sealed class TokenExchangeClient : IApiTokenClient
         _last = source;
         return source;
     }
+
+    // default(SubjectToken) (what `new SubjectToken()` makes) holds no token: no user either, never one shared empty subject.
+    private SubjectToken? SubjectOf(HttpRequestMessage request) =>
+        _subjects.GetSubjectToken(request) is { Token: not null } subject ? subject : null;
 
     /// <summary>Drops the settings (and every user's token) of the old options; called when this client's options change.</summary>
     public void Reset() => _settings = null;

@@ -29,8 +29,13 @@ internal sealed class TokenExchangeSettings
         Parameters = new Dictionary<string, string>(options.Parameters, StringComparer.Ordinal);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
 
-        // Each entry is one user's token under these settings; the limit bounds memory whatever the number of users.
-        Cache = new TokenCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MaxCachedTokens }), time, loggers);
+        // Each entry is one user's token under these settings; the limit bounds memory whatever the number of users. A full
+        // cache refuses the new entry and compacts to SizeLimit less (long)(SizeLimit * CompactionPercentage): with the
+        // default 5% that frees nothing below 20 entries, and a small cache would never take another user. 1.5 / limit
+        // frees at least one whatever the rounding; 5% above 30.
+        var limit = options.MaxCachedTokens;
+        Cache = new TokenCache(
+            new MemoryCache(new MemoryCacheOptions { SizeLimit = limit, CompactionPercentage = Math.Clamp(1.5 / limit, 0.05, 1.0) }), time, loggers);
     }
 
     public string ClientName { get; }

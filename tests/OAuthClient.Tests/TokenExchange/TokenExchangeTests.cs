@@ -194,6 +194,46 @@ public sealed class TokenExchangeTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_SubjectSourceReturnsDefault_MissingSubjectTokenAndNothingSent()
+    {
+        // A careless source that answers `default` (or `new SubjectToken()`) for "no user": no token, so no user either.
+        _host.Dispose();
+        _host = new TokenExchangeHost(withSubjectSource: false, pipelineAfter: b => b.UseSubjectTokenSource(_ => new DefaultSubjectSource()));
+        using var client = _host.CreateClient();
+
+        await Assert.ThrowsAsync<MissingSubjectTokenException>(() => client.SendAsync(TokenExchangeHost.For("alice-token")));
+
+        Assert.Equal(0, _host.TokenEndpoint.RequestCount);
+        Assert.Empty(_host.Api.Calls);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(10)]
+    public async Task SendAsync_SmallCacheFull_LeastRecentlyUsedMakesRoomForANewUser(int maxCachedTokens)
+    {
+        Recreate(o => o.MaxCachedTokens = maxCachedTokens);
+        using var client = _host.CreateClient();
+        for (var i = 0; i < maxCachedTokens; i++)
+        {
+            using var response = await client.SendAsync(TokenExchangeHost.For($"user-{i}"));
+        }
+
+        // The memory cache refuses the newcomer's first token and compacts on the thread pool; then it keeps the next.
+        var served = false;
+        for (var attempt = 0; attempt < 100 && !served; attempt++)
+        {
+            var before = _host.Exchanges.Count;
+            using var response = await client.SendAsync(TokenExchangeHost.For("newcomer"));
+            served = attempt > 0 && _host.Exchanges.Count == before;
+            await Task.Delay(10);
+        }
+
+        Assert.True(served, $"The newcomer was exchanged {_host.Exchanges.Count - maxCachedTokens} times and never served from the cache.");
+    }
+
+    [Fact]
     public async Task SendAsync_OpaqueSubject_KeptUntilTheExchangedTokensRenewal()
     {
         using var client = _host.CreateClient();
@@ -373,5 +413,10 @@ public sealed class TokenExchangeTests : IDisposable
     {
         _host.Dispose();
         _host = new TokenExchangeHost(configure);
+    }
+
+    private sealed class DefaultSubjectSource : ISubjectTokenSource
+    {
+        public SubjectToken? GetSubjectToken(HttpRequestMessage request) => default(SubjectToken);
     }
 }

@@ -16,6 +16,7 @@ internal sealed class TokenExchangeClient : IApiTokenClient
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private volatile TokenExchangeSettings? _settings;
+    private int _version;
 
     // The source of the subject token instance seen last: the requests one incoming request makes downstream pass the same
     // string, and skip hashing it again. Holds that one subject token until another replaces it.
@@ -102,13 +103,25 @@ internal sealed class TokenExchangeClient : IApiTokenClient
         _subjects.GetSubjectToken(request) is { Token: not null } subject ? subject : null;
 
     /// <summary>Drops the settings (and every user's token) of the old options; called when this client's options change.</summary>
-    public void Reset() => _settings = null;
+    public void Reset()
+    {
+        Interlocked.Increment(ref _version);
+        _settings = null;
+    }
 
     private TokenExchangeSettings CreateSettings(TokenExchangeSettings? old)
     {
+        // A change that lands while these settings are made must not be overwritten by them: they are used for this call
+        // and not kept, and the next call reads the new options.
+        var version = Volatile.Read(ref _version);
         var options = _options.Get(Name);
         var tokenClient = _tokenClients.GetClient(options.TokenClientName!);
         var settings = new TokenExchangeSettings(Name, options, tokenClient, tokenClient.Source, _time, _loggers);
+        if (Volatile.Read(ref _version) != version)
+        {
+            return settings;
+        }
+
         return Interlocked.CompareExchange(ref _settings, settings, old) == old ? settings : _settings ?? settings;
     }
 }

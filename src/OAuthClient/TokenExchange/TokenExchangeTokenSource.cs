@@ -65,12 +65,22 @@ internal sealed class TokenExchangeTokenSource : ITokenSource
     {
         // The actor is this service: the token client's own token, from its cache (RFC 8693 §1.1, delegation).
         var actor = _settings.UseActorToken
-            ? (await _settings.TokenClient.GetTokenAsync(cancellationToken).ConfigureAwait(false)).Value
+            ? await _settings.TokenClient.GetTokenAsync(cancellationToken).ConfigureAwait(false)
             : null;
         var grant = Grant.TokenExchange(
-            _subject.Token, _subject.TokenType, actor, _settings.RequestedTokenType, _settings.Audience, _settings.Resource, _settings.Scope, _settings.Parameters);
-        var token = (await _settings.Endpoint.RequestAsync(grant, cancellationToken).ConfigureAwait(false)).AccessToken;
-        return CapAtSubjectExpiry(token, _subject.Token);
+            _subject.Token, _subject.TokenType, actor?.Value, _settings.RequestedTokenType, _settings.Audience, _settings.Resource, _settings.Scope, _settings.Parameters);
+        try
+        {
+            var token = (await _settings.Endpoint.RequestAsync(grant, cancellationToken).ConfigureAwait(false)).AccessToken;
+            return CapAtSubjectExpiry(token, _subject.Token);
+        }
+        catch (TokenRequestException ex) when (actor is not null && ex.Error == "invalid_grant")
+        {
+            // The actor token may be the one refused (revoked): the next exchange gets a new one, so that one revoked token
+            // does not fail every user's exchange until it expires.
+            _settings.DropActorTokenAfterRefusal(actor);
+            throw;
+        }
     }
 
     /// <summary>

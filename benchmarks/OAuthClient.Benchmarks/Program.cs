@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using OAuthClient.Benchmarks;
 
-// --load: the concurrency and expiry checks; --memory: bytes kept per cached client; --interleaved: the handler
+// --load: the concurrency and expiry checks; --memory: bytes kept per cached client; --exchange-memory: bytes kept
+// per user of a token exchange; --interleaved: the handler
 // rows measured in alternation; --teardown: building, first use and disposal of many clients; anything else goes to
 // BenchmarkDotNet.
 if (args.Contains("--load"))
@@ -12,6 +13,11 @@ if (args.Contains("--load"))
 if (args.Contains("--memory"))
 {
     return await MemoryPerEntry.RunAsync();
+}
+
+if (args.Contains("--exchange-memory"))
+{
+    return await ExchangeMemory.RunAsync();
 }
 
 if (args.Contains("--teardown"))

@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Http;
 namespace OAuthClient.AspNetCore;
 
 /// <summary>
-/// Takes the subject token from the incoming ASP.NET Core request: its <c>Authorization: Bearer</c> token. A DPoP-bound
+/// Takes the subject token from the incoming ASP.NET Core request: its <c>Authorization: Bearer</c> token, once the request
+/// has authenticated (<c>HttpContext.User</c>; JwtBearer validated that token). A DPoP-bound
 /// incoming token is refused: exchanging it would take a proof from the caller's key, which this service does not hold.
 /// </summary>
 internal sealed class IncomingAccessTokenSource : ISubjectTokenSource
@@ -25,7 +26,9 @@ internal sealed class IncomingAccessTokenSource : ISubjectTokenSource
 
     public SubjectToken? GetSubjectToken(HttpRequestMessage request)
     {
-        if (_accessor.HttpContext is not { } context)
+        // Only the token of a request that authenticated: on an anonymous endpoint any caller's string would otherwise be
+        // exchanged with this service's credentials.
+        if (_accessor.HttpContext is not { User.Identity.IsAuthenticated: true } context)
         {
             return null;
         }

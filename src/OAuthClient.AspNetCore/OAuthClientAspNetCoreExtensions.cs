@@ -14,8 +14,8 @@ public static class OAuthClientAspNetCoreExtensions
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <remarks>
-    /// Registers <c>IHttpContextAccessor</c>. A request sent outside an incoming request, or for one without a bearer token,
-    /// fails with <see cref="MissingSubjectTokenException"/> and is not sent. Incoming DPoP-bound tokens are refused the same
+    /// Registers <c>IHttpContextAccessor</c>. A request sent outside an incoming request, for one that did not authenticate
+    /// (an anonymous endpoint), or for one without a bearer token, fails with <see cref="MissingSubjectTokenException"/> and is not sent. Incoming DPoP-bound tokens are refused the same
     /// way: their exchange would need the caller's key.
     /// </remarks>
     public static IHttpClientBuilder UseIncomingAccessToken(this IHttpClientBuilder builder)

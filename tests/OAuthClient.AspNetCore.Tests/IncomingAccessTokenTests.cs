@@ -108,6 +108,18 @@ public sealed class IncomingAccessTokenTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_AnonymousIncomingRequest_CallersStringNotExchanged()
+    {
+        // An endpoint that allows anonymous callers: a Bearer header nobody validated is not exchanged with our credentials.
+        Incoming("Bearer anything-a-caller-sends", authenticated: false);
+
+        await Assert.ThrowsAsync<MissingSubjectTokenException>(() => Client().GetAsync(new Uri("profile", UriKind.Relative)));
+
+        Assert.Equal(0, _tokens.RequestCount);
+        Assert.Empty(_api.Calls);
+    }
+
+    [Fact]
     public async Task SendAsync_OutsideAnIncomingRequest_MissingSubjectToken()
     {
         _services.GetRequiredService<IHttpContextAccessor>().HttpContext = null;
@@ -119,9 +131,14 @@ public sealed class IncomingAccessTokenTests : IDisposable
 
     private HttpClient Client() => _services.GetRequiredService<IHttpClientFactory>().CreateClient(ClientName);
 
-    private DefaultHttpContext Incoming(string? authorization)
+    private DefaultHttpContext Incoming(string? authorization, bool authenticated = true)
     {
         var context = new DefaultHttpContext();
+        if (authenticated)
+        {
+            context.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity("Bearer"));
+        }
+
         if (authorization is not null)
         {
             context.Request.Headers.Authorization = authorization;

@@ -20,6 +20,17 @@ internal sealed class Grant
 
     private readonly Func<string, string?>? _explain;
 
+    // The parameters that hold a secret of the user or the client: a server that quotes them back in error_description must
+    // not put them into exception messages, which applications log.
+    private static readonly HashSet<string> SecretParameters = new(StringComparer.Ordinal)
+    {
+        OidcConstants.TokenRequest.Code, OidcConstants.TokenRequest.CodeVerifier, OidcConstants.TokenRequest.RefreshToken,
+        OidcConstants.TokenRequest.SubjectToken, OidcConstants.TokenRequest.ActorToken,
+    };
+
+    /// <summary>Gets the <c>issued_token_type</c> an answer must have when it says one (RFC 8693 §2.2.1), or <see langword="null"/>.</summary>
+    public string? IssuedTokenType { get; private init; }
+
     /// <summary>Gets the <c>grant_type</c>.</summary>
     public string GrantType { get; }
 
@@ -90,7 +101,30 @@ internal sealed class Grant
         Add(parameters, OidcConstants.TokenRequest.Resource, resource);
         Add(parameters, OidcConstants.TokenRequest.Scope, scope);
         parameters.AddRange(extra);
-        return new Grant(OidcConstants.GrantTypes.TokenExchange, "an exchanged token", scope, [.. parameters], ExplainTokenExchange);
+        return new Grant(OidcConstants.GrantTypes.TokenExchange, "an exchanged token", scope, [.. parameters], ExplainTokenExchange)
+        {
+            IssuedTokenType = requestedTokenType,
+        };
+    }
+
+    /// <summary>Replaces in <paramref name="text"/> (the server's words) every secret this grant sent, such as a subject token it quotes back.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public string? Redact(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text;
+        }
+
+        foreach (var (name, value) in Parameters)
+        {
+            if (SecretParameters.Contains(name) && value.Length >= 8 && text.Contains(value, StringComparison.Ordinal))
+            {
+                text = text.Replace(value, "[redacted]", StringComparison.Ordinal);
+            }
+        }
+
+        return text;
     }
 
     /// <summary>Says what an OAuth <paramref name="error"/> means for this grant, or <see langword="null"/> when there is nothing to add.</summary>

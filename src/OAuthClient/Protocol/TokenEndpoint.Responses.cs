@@ -69,6 +69,14 @@ internal sealed partial class TokenEndpoint
             throw Fail(endpoint, response.HttpStatusCode, "the access_token holds characters that cannot be sent in an Authorization header");
         }
 
+        // RFC 8693 §2.2.1: an exchange says what it issued. Anything but what was asked for (a refresh token, say, even one
+        // the server calls Bearer) must not go to an API.
+        if (grant.IssuedTokenType is { } expected && response.TryGet("issued_token_type") is { Length: > 0 } issued
+            && !string.Equals(issued, expected, StringComparison.Ordinal))
+        {
+            throw Fail(endpoint, response.HttpStatusCode, $"the server issued a token of type '{issued}', not the '{expected}' asked for");
+        }
+
         var tokenType = response.TokenType;
         if (Dpop is not null)
         {
@@ -152,13 +160,16 @@ internal sealed partial class TokenEndpoint
             _ => null,
         };
 
+        // The server's own words, less any secret of the request it may quote back (a refused subject token, say).
+        var description = grant.Redact(response.ErrorDescription);
+        error = grant.Redact(error);
         var exception = response.ErrorType switch
         {
             _ when !string.IsNullOrEmpty(error) => new TokenRequestException(
                 $"Client '{ClientName}' could not get {grant.Description} from {endpoint}: the server answered {Status(status)} " +
-                $"with error '{error}'{(string.IsNullOrEmpty(response.ErrorDescription) ? "" : $" ({response.ErrorDescription})")}" +
+                $"with error '{error}'{(string.IsNullOrEmpty(description) ? "" : $" ({description})")}" +
                 $"{(grant.Explain(error) is { } meaning ? $": {meaning}" : "")}.",
-                ClientName, endpoint, status, error, response.ErrorDescription),
+                ClientName, endpoint, status, error, description),
             ResponseErrorType.Exception when response.Exception is JsonException => new TokenRequestException(
                 $"Client '{ClientName}' could not get a token from {endpoint}: the server answered {Status(status)} " +
                 "with a body that is not a JSON token response. Check that the endpoint is the token endpoint.",

@@ -2,8 +2,10 @@ namespace OAuthClient;
 
 /// <summary>Tells which user a request is made for: the subject token a token exchange trades for the downstream API's token.</summary>
 /// <remarks>
-/// Called for every request of a token-exchange HttpClient, on the request's own thread and ExecutionContext, so it must be
-/// quick and must not block: the result is hashed (SHA-256) to find the user's exchanged token in the cache. In ASP.NET Core,
+/// Called for every request of a token-exchange HttpClient, in the request's ExecutionContext, so it must be quick and must
+/// not block: the result is hashed (SHA-256) to find the user's exchanged token in the cache. Not always on the request's
+/// thread: a synchronous <c>Send</c> that waits for an exchange asks again from the thread pool, so keep the user in the
+/// request's <c>Options</c> or an <c>AsyncLocal</c>, never in a <c>[ThreadStatic]</c>. In ASP.NET Core,
 /// <c>UseIncomingAccessToken()</c> from the OAuthClient.AspNetCore package reads the incoming request's bearer token.
 /// </remarks>
 public interface ISubjectTokenSource

@@ -16,6 +16,11 @@ internal sealed class TokenExchangeClient : IApiTokenClient
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private volatile TokenExchangeSettings? _settings;
+    private int _version;
+
+    // The source of the subject token instance seen last: the requests one incoming request makes downstream pass the same
+    // string, and skip hashing it again. Holds that one subject token until another replaces it.
+    private volatile TokenExchangeTokenSource? _last;
 
     public TokenExchangeClient(
         string name,
@@ -52,10 +57,10 @@ internal sealed class TokenExchangeClient : IApiTokenClient
 
     public bool TryGetCachedToken(HttpRequestMessage request, [NotNullWhen(true)] out AccessToken? token)
     {
-        if (_subjects.GetSubjectToken(request) is { } subject)
+        if (SubjectOf(request) is { } subject)
         {
             var settings = Settings;
-            return settings.Cache.TryGet(new TokenExchangeTokenSource(settings, subject), out token);
+            return settings.Cache.TryGet(SourceFor(settings, subject), out token);
         }
 
         token = null;
@@ -64,10 +69,10 @@ internal sealed class TokenExchangeClient : IApiTokenClient
 
     public ValueTask<AccessToken> GetTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var subject = _subjects.GetSubjectToken(request) ?? throw new MissingSubjectTokenException(
+        var subject = SubjectOf(request) ?? throw new MissingSubjectTokenException(
             Name, "Its ISubjectTokenSource found none: make the call while handling a request that carries the user's token.");
         var settings = Settings;
-        var source = new TokenExchangeTokenSource(settings, subject);
+        var source = SourceFor(settings, subject);
         return settings.Cache.TryGet(source, out var token)
             ? new ValueTask<AccessToken>(token)
             : new ValueTask<AccessToken>(settings.Cache.GetOrAcquireAsync(source, cancellationToken));
@@ -75,20 +80,48 @@ internal sealed class TokenExchangeClient : IApiTokenClient
 
     public void Invalidate(HttpRequestMessage request, AccessToken rejected)
     {
-        if (_subjects.GetSubjectToken(request) is { } subject && _settings is { } settings)
+        if (SubjectOf(request) is { } subject && _settings is { } settings)
         {
             settings.Cache.Remove(TokenExchangeTokenSource.KeyOf(settings, subject), rejected);
         }
     }
 
+    private TokenExchangeTokenSource SourceFor(TokenExchangeSettings settings, SubjectToken subject)
+    {
+        if (_last is { } last && last.Serves(settings, subject))
+        {
+            return last;
+        }
+
+        var source = new TokenExchangeTokenSource(settings, subject);
+        _last = source;
+        return source;
+    }
+
+    // default(SubjectToken) (what `new SubjectToken()` makes) holds no token: no user either, never one shared empty subject.
+    private SubjectToken? SubjectOf(HttpRequestMessage request) =>
+        _subjects.GetSubjectToken(request) is { Token: not null } subject ? subject : null;
+
     /// <summary>Drops the settings (and every user's token) of the old options; called when this client's options change.</summary>
-    public void Reset() => _settings = null;
+    public void Reset()
+    {
+        Interlocked.Increment(ref _version);
+        _settings = null;
+    }
 
     private TokenExchangeSettings CreateSettings(TokenExchangeSettings? old)
     {
+        // A change that lands while these settings are made must not be overwritten by them: they are used for this call
+        // and not kept, and the next call reads the new options.
+        var version = Volatile.Read(ref _version);
         var options = _options.Get(Name);
         var tokenClient = _tokenClients.GetClient(options.TokenClientName!);
         var settings = new TokenExchangeSettings(Name, options, tokenClient, tokenClient.Source, _time, _loggers);
+        if (Volatile.Read(ref _version) != version)
+        {
+            return settings;
+        }
+
         return Interlocked.CompareExchange(ref _settings, settings, old) == old ? settings : _settings ?? settings;
     }
 }

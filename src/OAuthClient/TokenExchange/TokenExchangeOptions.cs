@@ -49,7 +49,7 @@ public sealed class TokenExchangeOptions
 
     /// <summary>Gets or sets how many exchanged tokens are kept in memory at most (one per user and setting).</summary>
     /// <remarks>
-    /// Defaults to 10,000. Each costs about 1.3 KB besides the token itself (measured in benchmarks/README.md). When the limit
+    /// Defaults to 10,000. Each costs about 0.7 KB besides the token itself (measured in benchmarks/README.md). When the limit
     /// is reached the least recently used are dropped, and those users' next requests exchange again.
     /// </remarks>
     public int MaxCachedTokens { get; set; } = TokenExchangeDefaults.MaxCachedTokens;

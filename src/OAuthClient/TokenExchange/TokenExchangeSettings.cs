@@ -19,6 +19,7 @@ internal sealed class TokenExchangeSettings
         ILoggerFactory loggers)
     {
         ClientName = clientName;
+        _time = time;
         TokenClient = tokenClient;
         TokenSource = tokenSource;
         Audience = options.Audience;
@@ -29,9 +30,21 @@ internal sealed class TokenExchangeSettings
         Parameters = new Dictionary<string, string>(options.Parameters, StringComparer.Ordinal);
         ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
 
-        // Each entry is one user's token under these settings; the limit bounds memory whatever the number of users.
-        Cache = new TokenCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = options.MaxCachedTokens }), time, loggers);
+        // Each entry is one user's token under these settings; the limit bounds memory whatever the number of users. A full
+        // cache refuses the new entry and compacts to SizeLimit less (long)(SizeLimit * CompactionPercentage): with the
+        // default 5% that frees nothing below 20 entries, and a small cache would never take another user. 1.5 / limit
+        // frees at least one whatever the rounding; 5% above 30.
+        var limit = options.MaxCachedTokens;
+        Cache = new TokenCache(
+            new MemoryCache(new MemoryCacheOptions { SizeLimit = limit, CompactionPercentage = Math.Clamp(1.5 / limit, 0.05, 1.0) }), time, loggers);
     }
+
+    // How often a refused exchange may drop the actor token: invalid_grant does not say whether the subject or the actor was
+    // refused, and callers with bad subjects must not make the service fetch a new token of its own for each.
+    private static readonly TimeSpan ActorDropInterval = TimeSpan.FromSeconds(30);
+
+    private readonly TimeProvider _time;
+    private long _nextActorDropTicks;
 
     public string ClientName { get; }
 
@@ -57,4 +70,18 @@ internal sealed class TokenExchangeSettings
     public ApiOrigin[] ApiOrigins { get; }
 
     public TokenCache Cache { get; }
+
+    /// <summary>
+    /// Drops <paramref name="actorToken"/> from the token client's cache after the server refused an exchange that carried it
+    /// (<c>invalid_grant</c>: a revoked actor token, or a bad subject), at most once every 30 seconds.
+    /// </summary>
+    public void DropActorTokenAfterRefusal(AccessToken actorToken)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        var next = Volatile.Read(ref _nextActorDropTicks);
+        if (now >= next && Interlocked.CompareExchange(ref _nextActorDropTicks, now + ActorDropInterval.Ticks, next) == next)
+        {
+            TokenClient.Invalidate(actorToken);
+        }
+    }
 }

@@ -1,5 +1,7 @@
-using System.Runtime.InteropServices;
+using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace OAuthClient.Internal;
@@ -22,24 +24,63 @@ internal sealed class TokenExchangeTokenSource : ITokenSource
 
     public TokenCacheKey Key { get; }
 
+    /// <summary>Tells whether this source is for the very same subject token instance, under the same settings version.</summary>
+    public bool Serves(TokenExchangeSettings settings, SubjectToken subject) =>
+        ReferenceEquals(_settings, settings)
+        && ReferenceEquals(_subject.Token, subject.Token)
+        && string.Equals(_subject.TokenType, subject.TokenType, StringComparison.Ordinal);
+
     /// <summary>Makes the cache key of <paramref name="subject"/> under <paramref name="settings"/>.</summary>
     public static TokenCacheKey KeyOf(TokenExchangeSettings settings, SubjectToken subject)
     {
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(subject.Token.AsSpan()), digest);
-        return new TokenCacheKey(settings.ClientName, settings, subject.TokenType, digest);
+        // The digest of the token's UTF-8 bytes (half the UTF-16 ones for the ASCII of real tokens, so half the hashing).
+        const int StackLimit = 1024;
+        var token = subject.Token.AsSpan();
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(token.Length);
+        var rented = maxBytes > StackLimit ? ArrayPool<byte>.Shared.Rent(maxBytes) : null;
+        var bytes = rented ?? stackalloc byte[StackLimit];
+        try
+        {
+            // Strict: a lone surrogate would otherwise become U+FFFD, and two different tokens one digest.
+            if (Utf8.FromUtf16(token, bytes, out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
+            {
+                throw new MissingSubjectTokenException(settings.ClientName, "The subject token is not valid text (it holds a lone UTF-16 surrogate).");
+            }
+
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(bytes[..written], digest);
+            return new TokenCacheKey(settings.ClientName, settings, subject.TokenType, digest);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                // The bytes are the user's token: cleared before another caller rents them.
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+            }
+        }
     }
 
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
     {
         // The actor is this service: the token client's own token, from its cache (RFC 8693 §1.1, delegation).
         var actor = _settings.UseActorToken
-            ? (await _settings.TokenClient.GetTokenAsync(cancellationToken).ConfigureAwait(false)).Value
+            ? await _settings.TokenClient.GetTokenAsync(cancellationToken).ConfigureAwait(false)
             : null;
         var grant = Grant.TokenExchange(
-            _subject.Token, _subject.TokenType, actor, _settings.RequestedTokenType, _settings.Audience, _settings.Resource, _settings.Scope, _settings.Parameters);
-        var token = (await _settings.Endpoint.RequestAsync(grant, cancellationToken).ConfigureAwait(false)).AccessToken;
-        return CapAtSubjectExpiry(token, _subject.Token);
+            _subject.Token, _subject.TokenType, actor?.Value, _settings.RequestedTokenType, _settings.Audience, _settings.Resource, _settings.Scope, _settings.Parameters);
+        try
+        {
+            var token = (await _settings.Endpoint.RequestAsync(grant, cancellationToken).ConfigureAwait(false)).AccessToken;
+            return CapAtSubjectExpiry(token, _subject.Token);
+        }
+        catch (TokenRequestException ex) when (actor is not null && ex.Error == "invalid_grant")
+        {
+            // The actor token may be the one refused (revoked): the next exchange gets a new one, so that one revoked token
+            // does not fail every user's exchange until it expires.
+            _settings.DropActorTokenAfterRefusal(actor);
+            throw;
+        }
     }
 
     /// <summary>

@@ -146,7 +146,11 @@ internal sealed class TokenCache
     {
         if (_cache.TryGetValue(key, out var value) && value is CachedToken cached)
         {
-            Interlocked.CompareExchange(ref key.Slot, cached, null);
+            if (key.HasSlot)
+            {
+                Interlocked.CompareExchange(ref key.Slot, cached, null);
+            }
+
             return cached;
         }
 
@@ -317,7 +321,10 @@ internal sealed class TokenCache
             }
 
             _cache.Set(key, cached, entry);
-            Volatile.Write(ref key.Slot, cached);
+            if (key.HasSlot)
+            {
+                Volatile.Write(ref key.Slot, cached);
+            }
         }
     }
 }

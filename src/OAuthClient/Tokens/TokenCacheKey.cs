@@ -21,6 +21,7 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
         // Encoded without ambiguity: no value can run into its neighbour, whatever it holds.
         _text = KeyEncoding.Encode([clientName, .. parts]);
         _hash = StringComparer.Ordinal.GetHashCode(_text);
+        HasSlot = true;
     }
 
     /// <summary>
@@ -42,6 +43,13 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     }
 
     public string ClientName { get; }
+
+    /// <summary>
+    /// Gets whether this key is the one instance of its identity, so that <see cref="Slot"/> may hold its entry. A client's
+    /// key is (one per version of its options); a subject's is not: several requests make equal keys, and a slot on one
+    /// would outlive the entry when another drops it. Those keys always look the entry up.
+    /// </summary>
+    public bool HasSlot { get; }
 
     /// <summary>
     /// The entry the <see cref="TokenCache"/> last stored or read under this key, so a hit reads a field

@@ -62,8 +62,16 @@ public sealed class TokenEndpointStub
     /// <summary>Gets or sets what names an issued token, given the request's form fields; numbered tokens when it returns <see langword="null"/>.</summary>
     public Func<IReadOnlyDictionary<string, string>, string?>? TokenFor { get; set; }
 
+    /// <summary>Gets or sets an answer chosen from the request's form fields, before the scripted and the numbered ones; <see langword="null"/> passes.</summary>
+    public Func<IReadOnlyDictionary<string, string>, HttpResponseMessage?>? AnswerFor { get; set; }
+
     private HttpResponseMessage Answer(RecordedRequest recorded)
     {
+        if (AnswerFor?.Invoke(recorded.Fields) is { } chosen)
+        {
+            return chosen;
+        }
+
         if (_scripted.TryDequeue(out var scripted))
         {
             return scripted();

@@ -88,6 +88,7 @@ public sealed class TokenExchangeTests : IDisposable
     [InlineData("token", "token ")] // a prefix of the other
     [InlineData("ab", "ba")] // same characters, swapped
     [InlineData("\u0100", "\u0001\u0001")] // same UTF-16 byte count, different text
+    [InlineData("\u00e9", "e\u0301")] // the same letter, composed and decomposed: different tokens all the same
     public async Task SendAsync_NearlyTheSameSubjects_NeverShareAToken(string one, string other)
     {
         using var client = _host.CreateClient();
@@ -100,6 +101,23 @@ public sealed class TokenExchangeTests : IDisposable
         Assert.Equal(
             [$"for-{Uri.EscapeDataString(one)}-1", $"for-{Uri.EscapeDataString(other)}-2", $"for-{Uri.EscapeDataString(one)}-1"],
             _host.Api.Calls.Select(c => c.Token));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task SendAsync_SubjectWithLoneSurrogate_RefusedNotConfused(int where)
+    {
+        // Built here: attribute data cannot hold a lone surrogate (it would arrive as U+FFFD).
+        var subject = where == 0 ? "\ud800x" : "x\udfff";
+        // Replacing a lone surrogate with U+FFFD would give every such token the same key.
+        using var client = _host.CreateClient();
+
+        var ex = await Assert.ThrowsAsync<MissingSubjectTokenException>(() => client.SendAsync(TokenExchangeHost.For(subject)));
+
+        Assert.Contains("not valid text", ex.Message);
+        Assert.Equal(0, _host.TokenEndpoint.RequestCount);
+        Assert.Empty(_host.Api.Calls);
     }
 
     [Fact]
@@ -173,6 +191,46 @@ public sealed class TokenExchangeTests : IDisposable
         _host.Time.Advance(TimeSpan.FromSeconds(2));
         using var after = await client.SendAsync(TokenExchangeHost.For(subject));
         Assert.Equal(2, _host.Exchanges.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_SubjectSourceReturnsDefault_MissingSubjectTokenAndNothingSent()
+    {
+        // A careless source that answers `default` (or `new SubjectToken()`) for "no user": no token, so no user either.
+        _host.Dispose();
+        _host = new TokenExchangeHost(withSubjectSource: false, pipelineAfter: b => b.UseSubjectTokenSource(_ => new DefaultSubjectSource()));
+        using var client = _host.CreateClient();
+
+        await Assert.ThrowsAsync<MissingSubjectTokenException>(() => client.SendAsync(TokenExchangeHost.For("alice-token")));
+
+        Assert.Equal(0, _host.TokenEndpoint.RequestCount);
+        Assert.Empty(_host.Api.Calls);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(10)]
+    public async Task SendAsync_SmallCacheFull_LeastRecentlyUsedMakesRoomForANewUser(int maxCachedTokens)
+    {
+        Recreate(o => o.MaxCachedTokens = maxCachedTokens);
+        using var client = _host.CreateClient();
+        for (var i = 0; i < maxCachedTokens; i++)
+        {
+            using var response = await client.SendAsync(TokenExchangeHost.For($"user-{i}"));
+        }
+
+        // The memory cache refuses the newcomer's first token and compacts on the thread pool; then it keeps the next.
+        var served = false;
+        for (var attempt = 0; attempt < 100 && !served; attempt++)
+        {
+            var before = _host.Exchanges.Count;
+            using var response = await client.SendAsync(TokenExchangeHost.For("newcomer"));
+            served = attempt > 0 && _host.Exchanges.Count == before;
+            await Task.Delay(10);
+        }
+
+        Assert.True(served, $"The newcomer was exchanged {_host.Exchanges.Count - maxCachedTokens} times and never served from the cache.");
     }
 
     [Fact]
@@ -355,5 +413,10 @@ public sealed class TokenExchangeTests : IDisposable
     {
         _host.Dispose();
         _host = new TokenExchangeHost(configure);
+    }
+
+    private sealed class DefaultSubjectSource : ISubjectTokenSource
+    {
+        public SubjectToken? GetSubjectToken(HttpRequestMessage request) => default(SubjectToken);
     }
 }

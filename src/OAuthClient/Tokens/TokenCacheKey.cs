@@ -10,10 +10,9 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     private readonly string? _text;
     private readonly int _hash;
 
-    // A key for one subject (a token exchange): the scope it belongs to, compared by reference, a kind, and a SHA-256 digest.
-    private readonly object? _scope;
-    private readonly string? _kind;
-    private readonly ulong _d0, _d1, _d2, _d3;
+    // Set for the key of one subject (a token exchange) only, so a client's key, of which there is one per configured
+    // client, carries one reference more and not the digest.
+    private readonly SubjectIdentity? _subject;
 
     public TokenCacheKey(string clientName, params string?[] parts)
     {
@@ -21,7 +20,6 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
         // Encoded without ambiguity: no value can run into its neighbour, whatever it holds.
         _text = KeyEncoding.Encode([clientName, .. parts]);
         _hash = StringComparer.Ordinal.GetHashCode(_text);
-        HasSlot = true;
     }
 
     /// <summary>
@@ -33,13 +31,8 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     public TokenCacheKey(string clientName, object scope, string kind, ReadOnlySpan<byte> digest)
     {
         ClientName = clientName;
-        _scope = scope;
-        _kind = kind;
-        _d0 = BitConverter.ToUInt64(digest);
-        _d1 = BitConverter.ToUInt64(digest[8..]);
-        _d2 = BitConverter.ToUInt64(digest[16..]);
-        _d3 = BitConverter.ToUInt64(digest[24..]);
-        _hash = (int)_d0 ^ System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(scope);
+        _subject = new SubjectIdentity(scope, kind, digest);
+        _hash = (int)_subject.D0 ^ System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(scope);
     }
 
     public string ClientName { get; }
@@ -49,7 +42,7 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     /// key is (one per version of its options); a subject's is not: several requests make equal keys, and a slot on one
     /// would outlive the entry when another drops it. Those keys always look the entry up.
     /// </summary>
-    public bool HasSlot { get; }
+    public bool HasSlot => _subject is null;
 
     /// <summary>
     /// The entry the <see cref="TokenCache"/> last stored or read under this key, so a hit reads a field
@@ -62,9 +55,7 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
         ReferenceEquals(this, other)
         || (other is not null && other._hash == _hash
             && string.Equals(other._text, _text, StringComparison.Ordinal)
-            && ReferenceEquals(other._scope, _scope)
-            && other._d0 == _d0 && other._d1 == _d1 && other._d2 == _d2 && other._d3 == _d3
-            && string.Equals(other._kind, _kind, StringComparison.Ordinal));
+            && (other._subject is null ? _subject is null : other._subject.Equals(_subject)));
 
     public override bool Equals(object? obj) => Equals(obj as TokenCacheKey);
 
@@ -72,4 +63,21 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
 
     // Keys are never shown: they may carry extra parameters a user considers private.
     public override string ToString() => $"TokenCacheKey({ClientName})";
+
+    // The scope (by reference), the kind and all 256 bits of the digest.
+    private sealed class SubjectIdentity(object scope, string kind, ReadOnlySpan<byte> digest)
+    {
+        private readonly object _scope = scope;
+        private readonly string _kind = kind;
+
+        public readonly ulong D0 = BitConverter.ToUInt64(digest);
+        private readonly ulong _d1 = BitConverter.ToUInt64(digest[8..]);
+        private readonly ulong _d2 = BitConverter.ToUInt64(digest[16..]);
+        private readonly ulong _d3 = BitConverter.ToUInt64(digest[24..]);
+
+        public bool Equals(SubjectIdentity? other) =>
+            other is not null && ReferenceEquals(other._scope, _scope)
+            && other.D0 == D0 && other._d1 == _d1 && other._d2 == _d2 && other._d3 == _d3
+            && string.Equals(other._kind, _kind, StringComparison.Ordinal);
+    }
 }

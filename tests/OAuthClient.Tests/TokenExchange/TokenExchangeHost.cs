@@ -18,13 +18,18 @@ public sealed class TokenExchangeHost : IDisposable
 
     private readonly TestServices _services = new();
 
-    public TokenExchangeHost(Action<TokenExchangeOptions>? configure = null, bool withSubjectSource = true, Action<IHttpClientBuilder>? pipeline = null, Action<IHttpClientBuilder>? pipelineAfter = null)
+    public TokenExchangeHost(Action<TokenExchangeOptions>? configure = null, bool withSubjectSource = true, Action<IHttpClientBuilder>? pipeline = null, Action<IHttpClientBuilder>? pipelineAfter = null,
+        Action<ClientCredentialsOptions>? tokenClient = null)
     {
         // An exchanged token names the subject it was issued for, so a test sees whose token each call carried.
         TokenEndpoint.TokenFor = fields => fields.TryGetValue("subject_token", out var subject) ? $"for-{Uri.EscapeDataString(subject)}" : null;
         _services.ConfigureServices = services =>
         {
-            services.AddClientCredentialsTokenClient(TokenClientName, TestServices.Defaults);
+            services.AddClientCredentialsTokenClient(TokenClientName, o =>
+            {
+                TestServices.Defaults(o);
+                tokenClient?.Invoke(o);
+            });
             var builder = services.AddHttpClient(ClientName, c => c.BaseAddress = ApiStub.BaseAddress)
                 .ConfigurePrimaryHttpMessageHandler(() => _services.Api.Handler);
             pipeline?.Invoke(builder);

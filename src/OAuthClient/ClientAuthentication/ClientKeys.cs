@@ -8,7 +8,9 @@ namespace OAuthClient;
 /// A client's keys go under the client's name: <c>services.ConfigureClientKeys("orders", k => ...)</c>, or
 /// <c>.ConfigureClientKeys(k => ...)</c> after <c>AddClientCredentialsToken</c> or <c>AddInteractiveSignIn</c>. Keys that
 /// configuration can hold, as JSON Web Keys, go in <see cref="ClientAssertionOptions.Jwk"/> and <see cref="DpopOptions.Jwk"/>
-/// instead. The key material is never logged, and <see cref="ToString"/> redacts it.
+/// instead. The keys are set again whenever the client's options change (a configuration reload), as the options' own
+/// configure steps are, so a certificate loaded there is the current one; an <c>IOptionsChangeTokenSource&lt;ClientKeys&gt;</c>
+/// under the client's name renews the client when only its keys change. The key material is never logged, and <see cref="ToString"/> redacts it.
 /// </remarks>
 public sealed class ClientKeys
 {

@@ -56,6 +56,7 @@ public static class ClientCredentials
         var provider = new ClientCredentialsTokenProvider(
             new FixedOptionsMonitor<ClientCredentialsOptions>(options),
             fixedKeys,
+            fixedKeys,
             new TokenCache(memoryCache, time, loggers),
             backchannels,
             time,

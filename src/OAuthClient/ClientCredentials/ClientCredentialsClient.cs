@@ -11,7 +11,7 @@ namespace OAuthClient;
 internal sealed class ClientCredentialsClient : IApiTokenClient
 {
     private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
-    private readonly IOptionsMonitor<ClientKeys> _keys;
+    private readonly IOptionsFactory<ClientKeys> _keys;
     private readonly TokenCache _cache;
     private readonly BackchannelProvider _backchannels;
     private readonly TimeProvider _time;
@@ -22,7 +22,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
     public ClientCredentialsClient(
         string name,
         IOptionsMonitor<ClientCredentialsOptions> options,
-        IOptionsMonitor<ClientKeys> keys,
+        IOptionsFactory<ClientKeys> keys,
         TokenCache cache,
         BackchannelProvider backchannels,
         TimeProvider time,
@@ -90,8 +90,11 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
     private ClientCredentialsTokenSource CreateSource()
     {
         var options = _options.Get(Name);
+
+        // The keys are made with the source, not cached apart: a change of options runs the client's ConfigureClientKeys
+        // steps again, as it runs its other configure steps, so a key or certificate rotated in code comes with it.
         var endpoint = new TokenEndpoint(
-            ClientCredentialsTokenSource.EndpointSettings(Name, options, _keys.Get(Name)), _backchannels.Get(options.BackchannelHttpClientName), _time, _endpointLogger);
+            ClientCredentialsTokenSource.EndpointSettings(Name, options, _keys.Create(Name)), _backchannels.Get(options.BackchannelHttpClientName), _time, _endpointLogger);
         var source = new ClientCredentialsTokenSource(Name, options, endpoint);
         source.Decorate(_decorators);
         return Interlocked.CompareExchange(ref _source, source, null) ?? source;

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Options;
 namespace OAuthClient;
 
 /// <summary>Checks a client's options as a whole and reports every problem at once, naming client and setting.</summary>
-/// <remarks>Keys set in code (<see cref="ClientKeys"/> of the same name) are checked with the options they serve.</remarks>
-internal sealed class ClientCredentialsOptionsValidator(IOptionsMonitor<ClientKeys> keys) : IValidateOptions<ClientCredentialsOptions>
+/// <remarks>
+/// Keys set in code (<see cref="ClientKeys"/> of the same name) are checked with the options they serve, made afresh like
+/// them: each version of the options gets the keys its configure steps set then.
+/// </remarks>
+internal sealed class ClientCredentialsOptionsValidator(IOptionsFactory<ClientKeys> keys) : IValidateOptions<ClientCredentialsOptions>
 {
     private static readonly HashSet<string> ReservedParameters = new(StringComparer.Ordinal)
     {
@@ -15,7 +18,7 @@ internal sealed class ClientCredentialsOptionsValidator(IOptionsMonitor<ClientKe
     {
         var client = $"OAuthClient client '{name}'";
         var failures = new List<string>();
-        var clientKeys = keys.Get(name);
+        var clientKeys = keys.Create(name ?? Options.DefaultName);
 
         if (options.Authority is null && options.TokenEndpoint is null)
         {

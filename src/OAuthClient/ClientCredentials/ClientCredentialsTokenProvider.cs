@@ -9,7 +9,7 @@ namespace OAuthClient;
 internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenProvider, IDisposable
 {
     private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
-    private readonly IOptionsMonitor<ClientKeys> _keys;
+    private readonly IOptionsFactory<ClientKeys> _keys;
     private readonly TokenCache _cache;
     private readonly BackchannelProvider _backchannels;
     private readonly TimeProvider _time;
@@ -19,10 +19,12 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     private readonly ConcurrentDictionary<string, ClientCredentialsClient> _clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly IDisposable? _changeSubscription;
+    private readonly IDisposable? _keyChangeSubscription;
 
     public ClientCredentialsTokenProvider(
         IOptionsMonitor<ClientCredentialsOptions> options,
-        IOptionsMonitor<ClientKeys> keys,
+        IOptionsFactory<ClientKeys> keys,
+        IOptionsMonitor<ClientKeys> keyChanges,
         TokenCache cache,
         BackchannelProvider backchannels,
         TimeProvider time,
@@ -40,6 +42,10 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         _loggers = loggers;
         _decorators = decorators?.ToArray() ?? [];
         _changeSubscription = options.OnChange((_, name) => OnOptionsChanged(name));
+
+        // Keys that announce a change of their own (an IOptionsChangeTokenSource<ClientKeys>, say a certificate watcher)
+        // renew the client as a change of its options does.
+        _keyChangeSubscription = keyChanges.OnChange((_, name) => OnOptionsChanged(name));
     }
 
     public ValueTask<AccessToken> GetTokenAsync(string clientName, CancellationToken cancellationToken = default)
@@ -69,7 +75,11 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
             : null;
     }
 
-    public void Dispose() => _changeSubscription?.Dispose();
+    public void Dispose()
+    {
+        _changeSubscription?.Dispose();
+        _keyChangeSubscription?.Dispose();
+    }
 
     // One subscription for every client: a change of one name's options resets that client alone. A subscription per
     // client made every change call them all, and disposing N clients cost N removals from one growing delegate list.

@@ -56,8 +56,11 @@ internal sealed class SigningKey
         if (sources != 1)
         {
             var choices = $"{setting}.Jwk, ClientKeys.{setting}Key" + (setting == "Dpop" ? string.Empty : $", ClientKeys.{setting}Certificate");
+            // Only the client assertion can lack a key (DPoP generates one); a client bound from configuration learns here
+            // that a key object, certificate or factory is set in code.
             problem = sources == 0
-                ? $"{setting} needs a key: set one of {choices}."
+                ? $"{setting} needs a key: set {setting}.Jwk, or in code with ConfigureClientKeys one of ClientKeys.{setting}Key, " +
+                    $"ClientKeys.{setting}Certificate and ClientKeys.{setting}Factory."
                 : $"{setting}: set only one of {choices}.";
             return null;
         }

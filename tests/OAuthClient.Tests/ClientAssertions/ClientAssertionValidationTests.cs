@@ -17,6 +17,19 @@ public sealed class ClientAssertionValidationTests
     }
 
     [Fact]
+    public void Validate_PrivateKeyJwtWithoutKey_NamesEveryWayToSetOneAndWhereKeysInCodeGo()
+    {
+        // A client bound from configuration learns there that its key object or factory is set in code, and how.
+        var failure = Assert.Single(Validate());
+
+        Assert.Contains("ClientAssertion.Jwk", failure, StringComparison.Ordinal);
+        Assert.Contains("ClientKeys.ClientAssertionKey", failure, StringComparison.Ordinal);
+        Assert.Contains("ClientKeys.ClientAssertionCertificate", failure, StringComparison.Ordinal);
+        Assert.Contains("ClientKeys.ClientAssertionFactory", failure, StringComparison.Ordinal);
+        Assert.Contains("ConfigureClientKeys", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_PrivateKeyJwtWithKeyAndNoSecret_Succeeds()
     {
         using var rsa = TestKeys.Rsa();

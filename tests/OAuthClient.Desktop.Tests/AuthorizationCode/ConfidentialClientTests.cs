@@ -34,6 +34,21 @@ public sealed class ConfidentialClientTests : IDisposable
     }
 
     [Fact]
+    public async Task SignInAsync_PrivateKeyJwtWithKeyInCode_RedemptionSignedWithThatKey()
+    {
+        _fixture.Options.ClientAuthentication = ClientAuthenticationMethod.PrivateKeyJwt;
+        using var signIn = new InteractiveSignIn(
+            _fixture.Options, _fixture.Store, _fixture.Browser, _fixture.Server.Handler, _fixture.Time,
+            keys: new ClientKeys { ClientAssertionKey = new ECDsaSecurityKey(_key) });
+
+        await signIn.SignInAsync();
+
+        var request = Assert.Single(_fixture.Server.TokenRequests);
+        Assert.False(request.ContainsKey("client_secret"));
+        await ValidateAssertionAsync(request["client_assertion"]);
+    }
+
+    [Fact]
     public async Task GetAccessTokenAsync_PrivateKeyJwt_RefreshCarriesFreshAssertion()
     {
         UsePrivateKeyJwt();

@@ -43,6 +43,7 @@ public static class OAuthClientHttpClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(tokenClientName);
 
         CoreServices.Add(builder.Services);
+        builder.Services.AddSingleton(new HttpClientKeys(builder.Name, tokenClientName));
         return HandlerComposition.AddTo(
             builder,
             (sp, baseAddressOrigin) => sp.GetRequiredService<ClientCredentialsTokenProvider>().CreateHandler(tokenClientName, baseAddressOrigin),
@@ -79,16 +80,33 @@ public static class OAuthClientHttpClientBuilderExtensions
 
     /// <summary>Sets, in code, the key objects of the client's token client: a certificate, a key object or an assertion factory.</summary>
     /// <param name="builder">The builder of an HttpClient that gets tokens through <c>AddClientCredentialsToken</c> or <c>AddInteractiveSignIn</c>.</param>
-    /// <param name="configure">Sets the <see cref="ClientKeys"/> under the HttpClient's name.</param>
+    /// <param name="configure">Sets the <see cref="ClientKeys"/> of the token client the HttpClient uses.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <remarks>For a token client registered under another name, use <c>services.ConfigureClientKeys(name, ...)</c>.</remarks>
+    /// <exception cref="InvalidOperationException">The HttpClient uses token exchange, whose keys are its token client's.</exception>
+    /// <remarks>
+    /// After <c>AddClientCredentialsToken("orders-token")</c> the keys go to the token client <c>orders-token</c>, which other
+    /// HttpClients may share; otherwise under the HttpClient's own name.
+    /// </remarks>
     public static IHttpClientBuilder ConfigureClientKeys(this IHttpClientBuilder builder, Action<ClientKeys> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
 
-        builder.Services.ConfigureClientKeys(builder.Name, configure);
+        // Keys set here, under a name no token client has, would be dropped without a word (a DPoP key replaced by a
+        // generated one): they go where this HttpClient's tokens come from.
+        var target = builder.Services.LastOrDefault(d => d.ImplementationInstance is HttpClientKeys k && k.HttpClientName == builder.Name)?.ImplementationInstance as HttpClientKeys;
+        if (target is { KeysName: null })
+        {
+            throw new InvalidOperationException(
+                $"HttpClient '{builder.Name}' uses token exchange: its keys are those of the token client it names in TokenClientName. " +
+                "Set them there: services.ConfigureClientKeys(tokenClientName, ...).");
+        }
+
+        builder.Services.ConfigureClientKeys(target?.KeysName ?? builder.Name, configure);
         return builder;
     }
 }
+
+/// <summary>Where the keys of an HttpClient's tokens live: its token client's name, or none for a token exchange (whose token client is named in options).</summary>
+internal sealed record HttpClientKeys(string HttpClientName, string? KeysName);

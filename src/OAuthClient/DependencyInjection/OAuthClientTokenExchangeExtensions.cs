@@ -26,6 +26,7 @@ public static class OAuthClientTokenExchangeExtensions
         services.AddOptions<TokenExchangeOptions>(builder.Name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenExchangeOptions>, TokenExchangeOptionsValidator>());
         CoreServices.Add(services);
+        services.AddSingleton(new HttpClientKeys(builder.Name, KeysName: null));
         services.TryAddSingleton<ClientCredentialsTokenProvider>();
         services.TryAddSingleton<TokenExchangeProvider>();
 

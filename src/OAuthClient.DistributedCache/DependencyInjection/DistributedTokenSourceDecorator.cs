@@ -15,7 +15,7 @@ internal sealed class DistributedTokenSourceDecorator : ITokenSourceDecorator
 {
     private readonly IServiceProvider _services;
     private readonly HashSet<string> _clients;
-    private readonly Dictionary<string, IDataProtector> _protectors;
+    private readonly Dictionary<string, Func<IServiceProvider, IDataProtector>> _protectors;
     private readonly IOptionsMonitor<DistributedTokenCacheOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -32,10 +32,10 @@ internal sealed class DistributedTokenSourceDecorator : ITokenSourceDecorator
         _clients = registrations.Select(r => r.ClientName).ToHashSet(StringComparer.Ordinal);
 
         // The last protector set for a client wins, as the last Configure call would.
-        _protectors = new Dictionary<string, IDataProtector>(StringComparer.Ordinal);
+        _protectors = new Dictionary<string, Func<IServiceProvider, IDataProtector>>(StringComparer.Ordinal);
         foreach (var protector in protectors)
         {
-            _protectors[protector.ClientName] = protector.Protector;
+            _protectors[protector.ClientName] = protector.Create;
         }
 
         _options = options;
@@ -54,7 +54,7 @@ internal sealed class DistributedTokenSourceDecorator : ITokenSourceDecorator
         var options = _options.Get(clientName);
         var cache = _services.GetService<IDistributedCache>() ?? throw new InvalidOperationException(
             $"OAuthClient client '{clientName}' uses the distributed token cache, but no IDistributedCache is registered (for example AddStackExchangeRedisCache).");
-        var protector = _protectors.GetValueOrDefault(clientName)
+        var protector = _protectors.GetValueOrDefault(clientName)?.Invoke(_services)
             ?? _services.GetService<IDataProtectionProvider>()?.CreateProtector(DistributedTokenCacheDefaults.ProtectorPurpose)
             ?? throw new InvalidOperationException(
                 $"OAuthClient client '{clientName}' uses the distributed token cache, but data protection is not registered (AddDataProtection with a key ring all instances share) and no protector is set with UseDistributedTokenCacheProtector.");

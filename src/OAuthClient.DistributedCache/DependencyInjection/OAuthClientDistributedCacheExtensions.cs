@@ -74,7 +74,21 @@ public static class OAuthClientDistributedCacheExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(dataProtector);
 
-        builder.Services.AddSingleton(new DistributedTokenCacheProtector(builder.Name, dataProtector));
+        builder.Services.AddSingleton(new DistributedTokenCacheProtector(builder.Name, _ => dataProtector));
+        return builder;
+    }
+
+    /// <summary>Protects the client's shared tokens with a protector made from the application's services, when the client is first used.</summary>
+    /// <param name="builder">The builder of an HttpClient that shares its tokens through <c>UseDistributedTokenCache</c>.</param>
+    /// <param name="createDataProtector">Makes the protector, for example <c>sp =&gt; sp.GetRequiredService&lt;IDataProtectionProvider&gt;().CreateProtector("orders")</c>.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IHttpClientBuilder UseDistributedTokenCacheProtector(this IHttpClientBuilder builder, Func<IServiceProvider, IDataProtector> createDataProtector)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(createDataProtector);
+
+        builder.Services.AddSingleton(new DistributedTokenCacheProtector(builder.Name, createDataProtector));
         return builder;
     }
 }

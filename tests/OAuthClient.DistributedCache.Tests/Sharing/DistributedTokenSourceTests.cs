@@ -129,6 +129,24 @@ public sealed class DistributedTokenSourceTests
     }
 
     [Fact]
+    public async Task GetTokenAsync_ProtectorMadeFromServices_SharedByInstancesThatMakeItAlike()
+    {
+        static IDataProtector Custom(IServiceProvider sp) => sp.GetRequiredService<IDataProtectionProvider>().CreateProtector("orders-tokens");
+        using var first = new UnitInstance(_shared, protectorFromServices: Custom);
+        using var second = new UnitInstance(_shared, protectorFromServices: Custom);
+        using var defaultPurpose = new UnitInstance(_shared);
+
+        var stored = await first.GetTokenAsync();
+        var shared = await second.GetTokenAsync();
+        var other = await defaultPurpose.GetTokenAsync();
+
+        Assert.Equal(stored.Value, shared.Value);
+        // The default purpose cannot read what the custom one protected: a miss, and a token of its own.
+        Assert.NotEqual(stored.Value, other.Value);
+        Assert.Equal(2, _shared.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_EntryTampered_IsMissAndWarns()
     {
         using var first = new UnitInstance(_shared);

@@ -18,7 +18,12 @@ public sealed class UnitInstance : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public UnitInstance(World shared, IDataProtector? protector = null, ApiStub? api = null, Action<ClientCredentialsOptions>? configure = null)
+    public UnitInstance(
+        World shared,
+        IDataProtector? protector = null,
+        ApiStub? api = null,
+        Action<ClientCredentialsOptions>? configure = null,
+        Func<IServiceProvider, IDataProtector>? protectorFromServices = null)
     {
         Api = api ?? new ApiStub();
         var services = new ServiceCollection();
@@ -43,6 +48,11 @@ public sealed class UnitInstance : IDisposable
         if (protector is not null)
         {
             client.UseDistributedTokenCacheProtector(protector);
+        }
+
+        if (protectorFromServices is not null)
+        {
+            client.UseDistributedTokenCacheProtector(protectorFromServices);
         }
 
         _services = services.BuildServiceProvider();

@@ -22,7 +22,7 @@ if (args.Contains("--exchange-memory"))
 
 if (args.Contains("--teardown"))
 {
-    return await Teardown.RunAsync();
+    return await Teardown.RunAsync(args);
 }
 
 if (args.Contains("--interleaved"))

@@ -14,7 +14,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ITokenSourceDecorator[] _decorators;
-    private readonly HashSet<string>? _registered;
+    private readonly TokenClientRegistry[]? _registries;
     private readonly ConcurrentDictionary<string, ClientCredentialsClient> _clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly IDisposable? _changeSubscription;
@@ -26,10 +26,10 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         TimeProvider time,
         ILoggerFactory loggers,
         IEnumerable<ITokenSourceDecorator>? decorators = null,
-        IEnumerable<TokenClientRegistration>? registrations = null)
+        IEnumerable<TokenClientRegistry>? registries = null)
     {
         // Without dependency injection there is no registration: every name is the one configured client.
-        _registered = registrations?.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        _registries = registries?.ToArray();
         _options = options;
         _cache = cache;
         _backchannels = backchannels;
@@ -93,7 +93,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         {
             _ = _options.Get(name);
         }
-        catch (OptionsValidationException ex) when (_registered is not null && !_registered.Contains(name))
+        catch (OptionsValidationException ex) when (_registries is not null && !_registries.Any(r => r.Contains(name)))
         {
             throw new InvalidOperationException(
                 $"No OAuthClient token client named '{name}' is registered. Register it with services.AddClientCredentialsTokenClient(\"{name}\", ...) " +

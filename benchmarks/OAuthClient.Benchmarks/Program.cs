@@ -17,7 +17,7 @@ if (args.Contains("--load"))
 
 if (args.Contains("--memory"))
 {
-    return await MemoryPerEntry.RunAsync();
+    return await MemoryPerEntry.RunAsync(args);
 }
 
 if (args.Contains("--exchange-memory"))

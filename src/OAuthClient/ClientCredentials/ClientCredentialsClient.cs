@@ -10,30 +10,17 @@ namespace OAuthClient;
 /// </summary>
 internal sealed class ClientCredentialsClient : IApiTokenClient
 {
-    private readonly IOptionsMonitor<ClientCredentialsOptions> _options;
+    // What every client of one provider shares, in one object: a client is kept per configured name, so each field
+    // here would cost every one of them.
+    private readonly Shared _shared;
     private readonly TokenCache _cache;
-    private readonly BackchannelProvider _backchannels;
-    private readonly TimeProvider _time;
-    private readonly ILogger _endpointLogger;
-    private readonly IReadOnlyList<ITokenSourceDecorator> _decorators;
     private volatile ClientCredentialsTokenSource? _source;
 
-    public ClientCredentialsClient(
-        string name,
-        IOptionsMonitor<ClientCredentialsOptions> options,
-        TokenCache cache,
-        BackchannelProvider backchannels,
-        TimeProvider time,
-        ILogger endpointLogger,
-        IReadOnlyList<ITokenSourceDecorator>? decorators = null)
+    public ClientCredentialsClient(string name, Shared shared)
     {
         Name = name;
-        _options = options;
-        _cache = cache;
-        _backchannels = backchannels;
-        _time = time;
-        _endpointLogger = endpointLogger;
-        _decorators = decorators ?? [];
+        _shared = shared;
+        _cache = shared.Cache;
     }
 
     public string Name { get; }
@@ -86,11 +73,11 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
 
     private ClientCredentialsTokenSource CreateSource()
     {
-        var options = _options.Get(Name);
+        var options = _shared.Options.Get(Name);
         var endpoint = new TokenEndpoint(
-            ClientCredentialsTokenSource.EndpointSettings(Name, options), _backchannels.Get(options.BackchannelHttpClientName), _time, _endpointLogger);
+            ClientCredentialsTokenSource.EndpointSettings(Name, options), _shared.Backchannels.Get(options.BackchannelHttpClientName), _shared.Time, _shared.EndpointLogger);
         var source = new ClientCredentialsTokenSource(Name, options, endpoint);
-        source.Decorate(_decorators);
+        source.Decorate(_shared.Decorators);
         return Interlocked.CompareExchange(ref _source, source, null) ?? source;
     }
 
@@ -102,4 +89,13 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
             _cache.Remove(old.Key);
         }
     }
+
+    /// <summary>The services every client of one provider uses.</summary>
+    internal sealed record Shared(
+        IOptionsMonitor<ClientCredentialsOptions> Options,
+        TokenCache Cache,
+        BackchannelProvider Backchannels,
+        TimeProvider Time,
+        ILogger EndpointLogger,
+        IReadOnlyList<ITokenSourceDecorator> Decorators);
 }

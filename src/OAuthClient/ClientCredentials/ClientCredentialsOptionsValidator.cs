@@ -38,16 +38,16 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
         }
         else if (options.ClientAuthentication == ClientAuthenticationMethod.PrivateKeyJwt)
         {
-            OptionsRules.ClientAssertion(options.ClientAssertion, options.Authority is not null, client, failures);
+            OptionsRules.ClientAssertion(options.ClientAssertionOrDefault, options.Authority is not null, client, failures);
         }
         else if (string.IsNullOrEmpty(options.ClientSecret))
         {
             failures.Add($"{client}: ClientSecret is required.");
         }
 
-        OptionsRules.Dpop(options.Dpop, client, failures);
+        OptionsRules.Dpop(options.DpopOrDefault, client, failures);
 
-        foreach (var key in options.Parameters.Keys)
+        foreach (var (key, _) in options.ParametersOrEmpty)
         {
             if (ReservedParameters.Contains(key))
             {
@@ -55,7 +55,7 @@ internal sealed class ClientCredentialsOptionsValidator : IValidateOptions<Clien
             }
         }
 
-        OptionsRules.ApiOrigins(options.ApiOrigins, client, failures);
+        OptionsRules.ApiOrigins(options.ApiOriginsOrEmpty, client, failures);
         OptionsRules.Timings(options.TokenRequestTimeout, options.DefaultTokenLifetime, options.RefreshBeforeExpiry, client, failures);
 
         if (options.TokenRequestRetries is < 0 or > 10)

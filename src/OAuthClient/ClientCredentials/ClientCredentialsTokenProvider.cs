@@ -18,6 +18,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     private readonly ConcurrentDictionary<string, ClientCredentialsClient> _clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly IDisposable? _changeSubscription;
+    private ClientCredentialsClient.Shared? _shared;
 
     public ClientCredentialsTokenProvider(
         IOptionsMonitor<ClientCredentialsOptions> options,
@@ -61,7 +62,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     public DpopHandler? CreateDpopHandlerIfEnabled(string clientName)
     {
         var client = GetClient(clientName);
-        return _options.Get(clientName).Dpop.Enabled
+        return _options.Get(clientName).DpopOrDefault.Enabled
             ? new DpopHandler(client.Name, () => client.Source.Dpop, _loggers.CreateLogger(DpopHandler.LogCategory))
             : null;
     }
@@ -106,8 +107,8 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         {
             return _clients.TryGetValue(name, out var client)
                 ? client
-                : _clients[name] = new ClientCredentialsClient(
-                    name, _options, _cache, _backchannels, _time, _loggers.CreateLogger(TokenEndpoint.LogCategory), _decorators);
+                : _clients[name] = new ClientCredentialsClient(name, _shared ??= new ClientCredentialsClient.Shared(
+                    _options, _cache, _backchannels, _time, _loggers.CreateLogger(TokenEndpoint.LogCategory), _decorators));
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace OAuthClient;
 
 /// <summary>
@@ -9,11 +7,8 @@ namespace OAuthClient;
 /// </summary>
 internal sealed class ClientCredentialsTokenSource : ITokenSource
 {
-    private static long s_generation;
-
     private readonly TokenEndpoint _endpoint;
     private readonly ClientCredentialsOptions _options;
-    private readonly Grant _grant;
 
     public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenEndpoint endpoint)
     {
@@ -21,12 +16,11 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         Acquirer = this;
         _endpoint = endpoint;
         _options = options;
-        _grant = Grant.ClientCredentials(options.Scope, options.Resource, options.Parameters);
-        ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
+        ApiOrigins = options.ApiOriginsOrEmpty.Select(ApiOrigin.From).ToArray();
 
-        // In this process a source is one version of one client's options, so its generation identifies its tokens;
-        // everything that changes a token goes into SharedKey, for other processes.
-        Key = new TokenCacheKey(clientName, Interlocked.Increment(ref s_generation).ToString(CultureInfo.InvariantCulture));
+        // In this process a source is one version of one client's options, so a key equal only to itself identifies its
+        // tokens; everything that changes a token goes into SharedKey, for other processes.
+        Key = new TokenCacheKey(clientName);
     }
 
     public string ClientName { get; }
@@ -42,7 +36,7 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     [
         ClientName, _options.ClientId, _options.Authority?.AbsoluteUri, _options.TokenEndpoint?.AbsoluteUri,
         _options.Scope, _options.Resource, _endpoint.CredentialIdentity, Dpop?.Thumbprint,
-        .. _options.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
+        .. _options.ParametersOrEmpty.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
     ]);
 
     /// <summary>Gets the source the cache acquires tokens through: this one, or a decorator of it.</summary>
@@ -66,8 +60,8 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         TokenEndpoint = options.TokenEndpoint,
         ClientAuthentication = options.ClientAuthentication,
         ClientSecret = options.ClientSecret,
-        ClientAssertion = options.ClientAssertion,
-        Dpop = options.Dpop,
+        ClientAssertion = options.ClientAssertionOrDefault,
+        Dpop = options.DpopOrDefault,
         RequireHttps = options.RequireHttps,
         RefreshBeforeExpiry = options.RefreshBeforeExpiry,
         DefaultTokenLifetime = options.DefaultTokenLifetime,
@@ -77,7 +71,9 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     };
 
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken) =>
-        (await _endpoint.RequestAsync(_grant, cancellationToken).ConfigureAwait(false)).AccessToken;
+        (await _endpoint.RequestAsync(
+            // Made per request, not kept: a source lives as long as its client, and requests are rare.
+            Grant.ClientCredentials(_options.Scope, _options.Resource, _options.ParametersOrEmpty), cancellationToken).ConfigureAwait(false)).AccessToken;
 
     /// <summary>Puts the decorators' wrappers between the cache and this source; called once, before the source is shared.</summary>
     public void Decorate(IEnumerable<ITokenSourceDecorator> decorators)

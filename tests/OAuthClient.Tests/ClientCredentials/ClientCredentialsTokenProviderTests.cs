@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OAuthClient.Tests.Support;
 
 namespace OAuthClient.Tests.ClientCredentials;
@@ -140,6 +141,33 @@ public sealed class ClientCredentialsTokenProviderTests : IDisposable
 
         Assert.Same(second, third);
         Assert.Equal(2, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ParametersAndOriginsFromConfiguration_BoundIntoCollectionsMadeOnDemand()
+    {
+        // The options make their collections and settings objects when first asked for; binding must still fill them.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orders:TokenEndpoint"] = TokenEndpointStub.Endpoint.AbsoluteUri,
+            ["Orders:ClientId"] = TestServices.ClientId,
+            ["Orders:ClientSecret"] = TestServices.ClientSecret,
+            ["Orders:Parameters:audience"] = "orders-api",
+            ["Orders:ApiOrigins:0"] = "https://api.example.com/",
+            ["Orders:Dpop:Enabled"] = "false",
+        }).Build();
+        var stub = new TokenEndpointStub();
+        var services = new ServiceCollection();
+        services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => stub.Handler);
+        services.AddClientCredentialsTokenClient(TestServices.ClientName, configuration.GetSection("Orders"));
+        using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<IClientCredentialsTokenProvider>().GetTokenAsync(TestServices.ClientName);
+        var options = provider.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>().Get(TestServices.ClientName);
+
+        Assert.Equal("orders-api", stub.Requests.Single().Fields["audience"]);
+        Assert.Equal([new Uri("https://api.example.com/")], options.ApiOrigins);
     }
 
     [Fact]

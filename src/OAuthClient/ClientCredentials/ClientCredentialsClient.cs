@@ -8,40 +8,39 @@ namespace OAuthClient;
 /// One named client for the life of the application. It holds the token source of the current options and
 /// swaps it when the options change, dropping the tokens of the old settings.
 /// </summary>
-internal sealed class ClientCredentialsClient : IApiTokenClient
+internal sealed class ClientCredentialsClient : ConfiguredApiTokenClient, IApiTokenClient
 {
     // What every client of one provider shares, in one object: a client is kept per configured name, so each field
     // here would cost every one of them.
     private readonly Shared _shared;
-    private readonly TokenCache _cache;
-    private volatile ClientCredentialsTokenSource? _source;
 
     public ClientCredentialsClient(string name, Shared shared)
+        : base(shared.Cache)
     {
         Name = name;
         _shared = shared;
-        _cache = shared.Cache;
     }
 
     public string Name { get; }
 
     /// <summary>Gets the token source of the current options, building it (and validating them) after a change.</summary>
     /// <exception cref="OptionsValidationException">The client's options are invalid.</exception>
-    public ClientCredentialsTokenSource Source => _source ?? CreateSource();
+    public ClientCredentialsTokenSource Source => CurrentSource ?? CreateSource();
 
     /// <summary>Gets the token source of the current options if it has been built, without building it.</summary>
-    public ClientCredentialsTokenSource? CurrentSource => _source;
+    public ClientCredentialsTokenSource? CurrentSource => (ClientCredentialsTokenSource?)Current;
 
     public ApiOrigin[] ApiOrigins => Source.ApiOrigins;
 
     /// <summary>Reads a cached token that has not expired, without waiting: the hot path.</summary>
     public bool TryGetCachedToken([NotNullWhen(true)] out AccessToken? token)
     {
-        var source = _source;
+        var source = CurrentSource;
         if (source is not null)
         {
-            // The acquirer, not the source: a background renewal must go through the shared cache too, when there is one.
-            return _cache.TryGet(source.Acquirer, out token);
+            // The key's slot first, with no interface call; then the acquirer, not the source: a background renewal must
+            // go through the shared cache too, when there is one.
+            return Cache.TryGetCheap(source.Key, out token) || Cache.TryGet(source.Acquirer, out token);
         }
 
         token = null;
@@ -52,7 +51,7 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
         TryGetCachedToken(out var token)
             ? new ValueTask<AccessToken>(token)
-            : new ValueTask<AccessToken>(_cache.GetOrAcquireAsync(Source.Acquirer, cancellationToken));
+            : new ValueTask<AccessToken>(Cache.GetOrAcquireAsync(Source.Acquirer, cancellationToken));
 
     bool IApiTokenClient.TryGetCachedToken(HttpRequestMessage request, [NotNullWhen(true)] out AccessToken? token) => TryGetCachedToken(out token);
 
@@ -63,9 +62,9 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
     /// <summary>Drops <paramref name="rejected"/> from the cache, unless a newer token already replaced it.</summary>
     public void Invalidate(AccessToken rejected)
     {
-        if (_source is { } source)
+        if (CurrentSource is { } source)
         {
-            _cache.Remove(source.Key, rejected);
+            Cache.Remove(source.Key, rejected);
             (source.Acquirer as ITokenRejectionObserver)?.OnRejected(rejected);
         }
     }
@@ -78,15 +77,15 @@ internal sealed class ClientCredentialsClient : IApiTokenClient
             ClientCredentialsTokenSource.EndpointSettings(Name, options), _shared.Backchannels.Get(options.BackchannelHttpClientName), _shared.Time, _shared.EndpointLogger);
         var source = new ClientCredentialsTokenSource(Name, options, endpoint);
         source.Decorate(_shared.Decorators);
-        return Interlocked.CompareExchange(ref _source, source, null) ?? source;
+        return (ClientCredentialsTokenSource)Publish(source);
     }
 
     /// <summary>Drops the source (and its tokens) of the old options; the provider calls it when this client's options change.</summary>
     public void Reset()
     {
-        if (Interlocked.Exchange(ref _source, null) is { } old)
+        if (Withdraw() is { } old)
         {
-            _cache.Remove(old.Key);
+            Cache.Remove(old.Key);
         }
     }
 

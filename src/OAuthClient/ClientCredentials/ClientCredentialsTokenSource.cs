@@ -5,27 +5,23 @@ namespace OAuthClient;
 /// client's token endpoint. A change of options makes a new source, with a new cache key and a new endpoint, so no
 /// token of the old settings is served after the change.
 /// </summary>
-internal sealed class ClientCredentialsTokenSource : ITokenSource
+internal sealed class ClientCredentialsTokenSource : ApiTokenConfiguration, ITokenSource
 {
     private readonly TokenEndpoint _endpoint;
     private readonly ClientCredentialsOptions _options;
 
+    // In this process a source is one version of one client's options, so a key equal only to itself identifies its
+    // tokens; everything that changes a token goes into SharedKey, for other processes.
     public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenEndpoint endpoint)
+        : base(options.ApiOriginsOrEmpty.Select(ApiOrigin.From).ToArray(), new TokenCacheKey(clientName))
     {
         ClientName = clientName;
         Acquirer = this;
         _endpoint = endpoint;
         _options = options;
-        ApiOrigins = options.ApiOriginsOrEmpty.Select(ApiOrigin.From).ToArray();
-
-        // In this process a source is one version of one client's options, so a key equal only to itself identifies its
-        // tokens; everything that changes a token goes into SharedKey, for other processes.
-        Key = new TokenCacheKey(clientName);
     }
 
     public string ClientName { get; }
-
-    public TokenCacheKey Key { get; }
 
     /// <summary>
     /// Gets what identifies the token in every process with these options: the server, the client and its credentials,
@@ -41,9 +37,6 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
 
     /// <summary>Gets the source the cache acquires tokens through: this one, or a decorator of it.</summary>
     public ITokenSource Acquirer { get; private set; }
-
-    /// <summary>Gets the origins configured to receive the token; empty means the HttpClient's base address.</summary>
-    public ApiOrigin[] ApiOrigins { get; }
 
     /// <summary>Gets the token endpoint of this version of the client's options; a token exchange sent by this client uses it too.</summary>
     public TokenEndpoint Endpoint => _endpoint;

@@ -171,6 +171,38 @@ public sealed class ClientCredentialsTokenProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_ConfigurationReloaded_NextRequestCarriesTokenOfNewSettings()
+    {
+        // The handler's hit path reads the client's configuration from a field: a change of options must withdraw it.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orders:TokenEndpoint"] = TokenEndpointStub.Endpoint.AbsoluteUri,
+            ["Orders:ClientId"] = TestServices.ClientId,
+            ["Orders:ClientSecret"] = "old-secret",
+            ["Orders:Scope"] = "orders.read",
+        }).Build();
+        var stub = new TokenEndpointStub();
+        var api = new ApiStub();
+        var services = new ServiceCollection();
+        services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => stub.Handler);
+        services.AddHttpClient(TestServices.ClientName, c => c.BaseAddress = ApiStub.BaseAddress)
+            .ConfigurePrimaryHttpMessageHandler(() => api.Handler)
+            .AddClientCredentialsToken(configuration.GetSection("Orders"));
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(TestServices.ClientName);
+        (await client.GetAsync(new Uri("orders", UriKind.Relative))).Dispose();
+        (await client.GetAsync(new Uri("orders", UriKind.Relative))).Dispose();
+
+        configuration["Orders:Scope"] = "orders.write";
+        configuration.Reload();
+        (await client.GetAsync(new Uri("orders", UriKind.Relative))).Dispose();
+
+        Assert.Equal(["access-token-1", "access-token-1", "access-token-2"], api.Calls.Select(c => c.Token));
+        Assert.Equal("orders.write", stub.Requests.Last().Fields["scope"]);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_ConfigurationReloadedWithRotatedSecret_NewSecretUsedAndOldTokenDropped()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

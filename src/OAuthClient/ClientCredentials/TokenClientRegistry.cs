@@ -42,7 +42,8 @@ internal sealed class TokenClientRegistry
     /// </summary>
     public static void Configure(IServiceCollection services, string name, Action<ClientCredentialsOptions> configure)
     {
-        if (services.Count > 0 && services[^1].ImplementationInstance is NamedConfigurations last)
+        // A keyed descriptor throws when asked for its ImplementationInstance: IsKeyedService is asked first.
+        if (services.Count > 0 && services[^1] is { IsKeyedService: false, ImplementationInstance: NamedConfigurations last })
         {
             last.Add(name, configure);
             return;

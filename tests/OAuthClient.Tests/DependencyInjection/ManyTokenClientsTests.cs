@@ -42,6 +42,18 @@ public sealed class ManyTokenClientsTests
     }
 
     [Fact]
+    public void AddClientCredentialsTokenClient_AfterKeyedService_Registers()
+    {
+        var services = new ServiceCollection();
+        services.AddClientCredentialsTokenClient("a", TestServices.Defaults);
+        services.AddKeyedSingleton("a", new object());
+        services.AddClientCredentialsTokenClient("b", o => { TestServices.Defaults(o); o.Scope = "b"; });
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("b", provider.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>().Get("b").Scope);
+    }
+
+    [Fact]
     public void ValidateOnStart_OneInvalidClientAmongMany_ThrowsItsOptionsError()
     {
         var services = new ServiceCollection();

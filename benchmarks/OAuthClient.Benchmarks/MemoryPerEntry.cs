@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OAuthClient.Benchmarks.Stubs;
 
 namespace OAuthClient.Benchmarks;
@@ -9,11 +11,11 @@ namespace OAuthClient.Benchmarks;
 /// </summary>
 internal static class MemoryPerEntry
 {
-    public static async Task<int> RunAsync()
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.WriteLine("| Clients | Heap kept | Kept per client | of which the cached token | Allocated per 1,000,000 hits |");
-        Console.WriteLine("|--------:|----------:|----------------:|--------------------------:|-----------------------------:|");
-        foreach (var count in new[] { 1_000, 10_000, 100_000 })
+        Console.WriteLine("| Clients | Heap kept | Kept per client | of which the options (IOptionsMonitor) | of which the cached token | Beside options and token | Allocated per 1,000,000 hits |");
+        Console.WriteLine("|--------:|----------:|----------------:|---------------------------------------:|--------------------------:|-------------------------:|-----------------------------:|");
+        foreach (var count in args.Contains("--quick") ? new[] { 10_000 } : new[] { 1_000, 10_000, 100_000 })
         {
             var endpoint = new TokenEndpointHandler();
             var (services, provider) = ManyClients.Build(endpoint);
@@ -22,6 +24,15 @@ internal static class MemoryPerEntry
                 // The first client pays for the shared machinery (HttpClient factory, pipelines): leave it out.
                 await ManyClients.FillAsync(provider, 1);
                 var before = GC.GetTotalMemory(forceFullCollection: true);
+
+                // The options alone, as IOptionsMonitor builds and caches them for any named options: not ours to shrink.
+                var monitor = services.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>();
+                for (var i = 1; i <= count; i++)
+                {
+                    monitor.Get(ManyClients.Name(i));
+                }
+
+                var withOptions = GC.GetTotalMemory(forceFullCollection: true);
                 await ManyClients.FillAsync(provider, count + 1);
                 var after = GC.GetTotalMemory(forceFullCollection: true);
 
@@ -44,8 +55,10 @@ internal static class MemoryPerEntry
 
                 var withoutTokens = GC.GetTotalMemory(forceFullCollection: true);
                 var kept = after - before;
+                var options = (withOptions - before) / (double)count;
+                var token = (after - withoutTokens) / (double)count;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {count,7:N0} | {kept / 1024.0 / 1024.0,7:N1} MB | {kept / (double)count,12:N0} B | {(after - withoutTokens) / (double)count,22:N0} B | {allocated,26:N0} B |"));
+                    $"| {count,7:N0} | {kept / 1024.0 / 1024.0,7:N1} MB | {kept / (double)count,12:N0} B | {options,35:N0} B | {token,22:N0} B | {(kept / (double)count) - options - token,21:N0} B | {allocated,26:N0} B |"));
                 GC.KeepAlive(provider);
             }
         }

@@ -1,10 +1,15 @@
 using BenchmarkDotNet.Running;
 using OAuthClient.Benchmarks;
 
-// --load: the concurrency and expiry checks; --memory: bytes kept per cached client; --exchange-memory: bytes kept
+// --load: the concurrency and expiry checks; --tenants: 100,000 token clients under Zipf traffic across expiries; --memory: bytes kept per cached client; --exchange-memory: bytes kept
 // per user of a token exchange; --interleaved: the handler
 // rows measured in alternation; --teardown: building, first use and disposal of many clients; anything else goes to
 // BenchmarkDotNet.
+if (args.Contains("--tenants"))
+{
+    return await TenantsLoadTest.RunAsync();
+}
+
 if (args.Contains("--load"))
 {
     return await LoadTest.RunAsync();
@@ -12,7 +17,7 @@ if (args.Contains("--load"))
 
 if (args.Contains("--memory"))
 {
-    return await MemoryPerEntry.RunAsync();
+    return await MemoryPerEntry.RunAsync(args);
 }
 
 if (args.Contains("--exchange-memory"))
@@ -22,7 +27,7 @@ if (args.Contains("--exchange-memory"))
 
 if (args.Contains("--teardown"))
 {
-    return await Teardown.RunAsync();
+    return await Teardown.RunAsync(args);
 }
 
 if (args.Contains("--interleaved"))

@@ -8,6 +8,9 @@ namespace OAuthClient;
 /// </remarks>
 public sealed class ClientAssertionOptions
 {
+    /// <summary>The defaults, for options that set none; never changed.</summary>
+    internal static readonly ClientAssertionOptions Unset = new();
+
     /// <summary>Gets or sets the private key as a JSON Web Key (RFC 7517), RSA or EC P-256, for configuration files and secret stores.</summary>
     public string? Jwk { get; set; }
 

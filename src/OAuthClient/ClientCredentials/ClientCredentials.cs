@@ -39,7 +39,7 @@ public static class ClientCredentials
             failures.AddRange(result.Failures);
         }
 
-        if (options.ApiOrigins.Count == 0)
+        if (options.ApiOriginsOrEmpty.Count == 0)
         {
             failures.Add($"OAuthClient client '{ClientName}': ApiOrigins must name the API when the handler is built without an HttpClientFactory.");
         }

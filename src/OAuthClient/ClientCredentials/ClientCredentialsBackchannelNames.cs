@@ -4,16 +4,16 @@ namespace OAuthClient;
 
 /// <summary>The backchannels that registered token clients name in <see cref="ClientCredentialsOptions.BackchannelHttpClientName"/>.</summary>
 internal sealed class ClientCredentialsBackchannelNames(
-    IEnumerable<TokenClientRegistration> registrations, IOptionsMonitor<ClientCredentialsOptions> options) : IBackchannelNameSource
+    IEnumerable<TokenClientRegistry> registries, IOptionsMonitor<ClientCredentialsOptions> options) : IBackchannelNameSource
 {
     public IEnumerable<string> Names()
     {
-        foreach (var registration in registrations)
+        foreach (var client in registries.SelectMany(r => r.Names))
         {
             string? name;
             try
             {
-                name = options.Get(registration.Name).BackchannelHttpClientName;
+                name = options.Get(client).BackchannelHttpClientName;
             }
             catch (OptionsValidationException)
             {

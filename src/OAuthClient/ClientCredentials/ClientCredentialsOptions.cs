@@ -25,10 +25,10 @@ public sealed class ClientCredentialsOptions
     public ClientAuthenticationMethod ClientAuthentication { get; set; } = ClientAuthenticationMethod.ClientSecretBasic;
 
     /// <summary>Gets the key and settings of the signed client assertion, for <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>.</summary>
-    public ClientAssertionOptions ClientAssertion { get; } = new();
+    public ClientAssertionOptions ClientAssertion => LazyInitializer.EnsureInitialized(ref _clientAssertion, static () => new ClientAssertionOptions());
 
     /// <summary>Gets the DPoP settings (RFC 9449): off unless <see cref="DpopOptions.Enabled"/> is set.</summary>
-    public DpopOptions Dpop { get; } = new();
+    public DpopOptions Dpop => LazyInitializer.EnsureInitialized(ref _dpop, static () => new DpopOptions());
 
     /// <summary>Gets or sets the space-separated scopes to ask for.</summary>
     public string? Scope { get; set; }
@@ -37,14 +37,15 @@ public sealed class ClientCredentialsOptions
     public string? Resource { get; set; }
 
     /// <summary>Gets the extra form parameters sent with each token request, such as <c>audience</c>.</summary>
-    public IDictionary<string, string> Parameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    public IDictionary<string, string> Parameters =>
+        LazyInitializer.EnsureInitialized(ref _parameters, static () => new Dictionary<string, string>(StringComparer.Ordinal));
 
     /// <summary>Gets the origins (scheme, host and port) that receive the token.</summary>
     /// <remarks>
     /// When empty, the token goes only to the origin of the HttpClient's <c>BaseAddress</c>.
     /// Requests to any other origin are sent without the token.
     /// </remarks>
-    public IList<Uri> ApiOrigins { get; } = new List<Uri>();
+    public IList<Uri> ApiOrigins => LazyInitializer.EnsureInitialized(ref _apiOrigins, static () => new List<Uri>());
 
     /// <summary>Gets or sets how long before it expires a token is renewed.</summary>
     /// <remarks>
@@ -85,9 +86,32 @@ public sealed class ClientCredentialsOptions
     /// </remarks>
     public string? BackchannelHttpClientName { get; set; }
 
+    // The settings objects and collections are made when first asked for: the options of every configured client stay in
+    // the options cache for the life of the application, and most clients set none of these. Our code reads them through
+    // the accessors below, which make nothing. Factories, not Activator: nothing for trimming or Native AOT to keep.
+    private ClientAssertionOptions? _clientAssertion;
+    private DpopOptions? _dpop;
+    private IDictionary<string, string>? _parameters;
+    private IList<Uri>? _apiOrigins;
+
+    /// <summary>Gets the assertion settings, or the defaults when none were set, without making an object.</summary>
+    internal ClientAssertionOptions ClientAssertionOrDefault => _clientAssertion ?? ClientAssertionOptions.Unset;
+
+    /// <summary>Gets the DPoP settings, or the defaults (off) when none were set, without making an object.</summary>
+    internal DpopOptions DpopOrDefault => _dpop ?? DpopOptions.Unset;
+
+    /// <summary>Gets the extra parameters, without making a dictionary when there are none.</summary>
+    internal IEnumerable<KeyValuePair<string, string>> ParametersOrEmpty => _parameters ?? (IEnumerable<KeyValuePair<string, string>>)[];
+
+    /// <summary>Gets the number of extra parameters.</summary>
+    internal int ParameterCount => _parameters?.Count ?? 0;
+
+    /// <summary>Gets the API origins, without making a list when there are none.</summary>
+    internal IList<Uri> ApiOriginsOrEmpty => _apiOrigins ?? Array.Empty<Uri>();
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"ClientCredentialsOptions {{ Authority = {Authority}, TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, " +
         $"ClientSecret = {(ClientSecret is null ? "(none)" : "[redacted]")}, ClientAuthentication = {ClientAuthentication}, " +
-        $"ClientAssertion = {ClientAssertion}, Dpop = {Dpop}, Scope = {Scope}, Resource = {Resource} }}";
+        $"ClientAssertion = {ClientAssertionOrDefault}, Dpop = {DpopOrDefault}, Scope = {Scope}, Resource = {Resource} }}";
 }

@@ -43,16 +43,16 @@ internal sealed class ClientCredentialsOptionsValidator(IOptionsFactory<ClientKe
         }
         else if (options.ClientAuthentication == ClientAuthenticationMethod.PrivateKeyJwt)
         {
-            OptionsRules.ClientAssertion(options.ClientAssertion, clientKeys, options.Authority is not null, client, failures);
+            OptionsRules.ClientAssertion(options.ClientAssertionOrDefault, clientKeys, options.Authority is not null, client, failures);
         }
         else if (string.IsNullOrEmpty(options.ClientSecret))
         {
             failures.Add($"{client}: ClientSecret is required.");
         }
 
-        OptionsRules.Dpop(options.Dpop, clientKeys, client, failures);
+        OptionsRules.Dpop(options.DpopOrDefault, clientKeys, client, failures);
 
-        foreach (var key in options.Parameters.Keys)
+        foreach (var (key, _) in options.ParametersOrEmpty)
         {
             if (ReservedParameters.Contains(key))
             {
@@ -60,7 +60,7 @@ internal sealed class ClientCredentialsOptionsValidator(IOptionsFactory<ClientKe
             }
         }
 
-        OptionsRules.ApiOrigins(options.ApiOrigins, client, failures);
+        OptionsRules.ApiOrigins(options.ApiOriginsOrEmpty, client, failures);
         OptionsRules.Timings(options.TokenRequestTimeout, options.DefaultTokenLifetime, options.RefreshBeforeExpiry, client, failures);
 
         if (options.TokenRequestRetries is < 0 or > 10)

@@ -15,11 +15,12 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ITokenSourceDecorator[] _decorators;
-    private readonly HashSet<string>? _registered;
+    private readonly TokenClientRegistry[]? _registries;
     private readonly ConcurrentDictionary<string, ClientCredentialsClient> _clients = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private readonly IDisposable? _changeSubscription;
     private readonly IDisposable? _keyChangeSubscription;
+    private ClientCredentialsClient.Shared? _shared;
 
     public ClientCredentialsTokenProvider(
         IOptionsMonitor<ClientCredentialsOptions> options,
@@ -30,10 +31,10 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         TimeProvider time,
         ILoggerFactory loggers,
         IEnumerable<ITokenSourceDecorator>? decorators = null,
-        IEnumerable<TokenClientRegistration>? registrations = null)
+        IEnumerable<TokenClientRegistry>? registries = null)
     {
         // Without dependency injection there is no registration: every name is the one configured client.
-        _registered = registrations?.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        _registries = registries?.ToArray();
         _options = options;
         _keys = keys;
         _cache = cache;
@@ -70,7 +71,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
     public DpopHandler? CreateDpopHandlerIfEnabled(string clientName)
     {
         var client = GetClient(clientName);
-        return _options.Get(clientName).Dpop.Enabled
+        return _options.Get(clientName).DpopOrDefault.Enabled
             ? new DpopHandler(client.Name, () => client.Source.Dpop, _loggers.CreateLogger(DpopHandler.LogCategory))
             : null;
     }
@@ -106,7 +107,7 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         {
             _ = _options.Get(name);
         }
-        catch (OptionsValidationException ex) when (_registered is not null && !_registered.Contains(name))
+        catch (OptionsValidationException ex) when (_registries is not null && !_registries.Any(r => r.Contains(name)))
         {
             throw new InvalidOperationException(
                 $"No OAuthClient token client named '{name}' is registered. Register it with services.AddClientCredentialsTokenClient(\"{name}\", ...) " +
@@ -119,8 +120,8 @@ internal sealed class ClientCredentialsTokenProvider : IClientCredentialsTokenPr
         {
             return _clients.TryGetValue(name, out var client)
                 ? client
-                : _clients[name] = new ClientCredentialsClient(
-                    name, _options, _keys, _cache, _backchannels, _time, _loggers.CreateLogger(TokenEndpoint.LogCategory), _decorators);
+                : _clients[name] = new ClientCredentialsClient(name, _shared ??= new ClientCredentialsClient.Shared(
+                    _options, _keys, _cache, _backchannels, _time, _loggers.CreateLogger(TokenEndpoint.LogCategory), _decorators));
         }
     }
 }

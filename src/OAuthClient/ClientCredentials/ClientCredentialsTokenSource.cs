@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace OAuthClient;
 
 /// <summary>
@@ -7,31 +5,23 @@ namespace OAuthClient;
 /// client's token endpoint. A change of options makes a new source, with a new cache key and a new endpoint, so no
 /// token of the old settings is served after the change.
 /// </summary>
-internal sealed class ClientCredentialsTokenSource : ITokenSource
+internal sealed class ClientCredentialsTokenSource : ApiTokenConfiguration, ITokenSource
 {
-    private static long s_generation;
-
     private readonly TokenEndpoint _endpoint;
     private readonly ClientCredentialsOptions _options;
-    private readonly Grant _grant;
 
+    // In this process a source is one version of one client's options, so a key equal only to itself identifies its
+    // tokens; everything that changes a token goes into SharedKey, for other processes.
     public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenEndpoint endpoint)
+        : base(options.ApiOriginsOrEmpty.Select(ApiOrigin.From).ToArray(), new TokenCacheKey(clientName))
     {
         ClientName = clientName;
         Acquirer = this;
         _endpoint = endpoint;
         _options = options;
-        _grant = Grant.ClientCredentials(options.Scope, options.Resource, options.Parameters);
-        ApiOrigins = options.ApiOrigins.Select(ApiOrigin.From).ToArray();
-
-        // In this process a source is one version of one client's options, so its generation identifies its tokens;
-        // everything that changes a token goes into SharedKey, for other processes.
-        Key = new TokenCacheKey(clientName, Interlocked.Increment(ref s_generation).ToString(CultureInfo.InvariantCulture));
     }
 
     public string ClientName { get; }
-
-    public TokenCacheKey Key { get; }
 
     /// <summary>
     /// Gets what identifies the token in every process with these options: the server, the client and its credentials,
@@ -42,14 +32,11 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     [
         ClientName, _options.ClientId, _options.Authority?.AbsoluteUri, _options.TokenEndpoint?.AbsoluteUri,
         _options.Scope, _options.Resource, _endpoint.CredentialIdentity, Dpop?.Thumbprint,
-        .. _options.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
+        .. _options.ParametersOrEmpty.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => new[] { p.Key, p.Value }),
     ]);
 
     /// <summary>Gets the source the cache acquires tokens through: this one, or a decorator of it.</summary>
     public ITokenSource Acquirer { get; private set; }
-
-    /// <summary>Gets the origins configured to receive the token; empty means the HttpClient's base address.</summary>
-    public ApiOrigin[] ApiOrigins { get; }
 
     /// <summary>Gets the token endpoint of this version of the client's options; a token exchange sent by this client uses it too.</summary>
     public TokenEndpoint Endpoint => _endpoint;
@@ -66,8 +53,8 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
         TokenEndpoint = options.TokenEndpoint,
         ClientAuthentication = options.ClientAuthentication,
         ClientSecret = options.ClientSecret,
-        ClientAssertion = options.ClientAssertion,
-        Dpop = options.Dpop,
+        ClientAssertion = options.ClientAssertionOrDefault,
+        Dpop = options.DpopOrDefault,
         Keys = keys,
         RequireHttps = options.RequireHttps,
         RefreshBeforeExpiry = options.RefreshBeforeExpiry,
@@ -78,7 +65,9 @@ internal sealed class ClientCredentialsTokenSource : ITokenSource
     };
 
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken) =>
-        (await _endpoint.RequestAsync(_grant, cancellationToken).ConfigureAwait(false)).AccessToken;
+        (await _endpoint.RequestAsync(
+            // Made per request, not kept: a source lives as long as its client, and requests are rare.
+            Grant.ClientCredentials(_options.Scope, _options.Resource, _options.ParametersOrEmpty), cancellationToken).ConfigureAwait(false)).AccessToken;
 
     /// <summary>Puts the decorators' wrappers between the cache and this source; called once, before the source is shared.</summary>
     public void Decorate(IEnumerable<ITokenSourceDecorator> decorators)

@@ -19,17 +19,22 @@ public static class OAuthClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(name);
 
-        services.AddOptions<ClientCredentialsOptions>(name).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientCredentialsOptions>, ClientCredentialsOptionsValidator>());
-        CoreServices.Add(services);
-        if (!services.Any(d => d.ServiceType == typeof(TokenClientRegistration) && d.ImplementationInstance is TokenClientRegistration r && r.Name == name))
+        var registry = TokenClientRegistry.For(services, out var first);
+        if (first)
         {
-            services.AddSingleton(new TokenClientRegistration(name));
+            // Once per collection: each TryAdd scans the collection, which holds more with every client registered.
+            services.AddOptions();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientCredentialsOptions>, ClientCredentialsOptionsValidator>());
+            CoreServices.Add(services);
+            services.AddSingleton(registry);
+            services.AddOptions<TokenClientsStartupValidation>().ValidateOnStart();
+            services.AddSingleton<IValidateOptions<TokenClientsStartupValidation>, TokenClientsStartupValidation.Validator>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IBackchannelNameSource, ClientCredentialsBackchannelNames>());
+            services.TryAddSingleton<ClientCredentialsTokenProvider>();
+            services.TryAddSingleton<IClientCredentialsTokenProvider>(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>());
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBackchannelNameSource, ClientCredentialsBackchannelNames>());
-        services.TryAddSingleton<ClientCredentialsTokenProvider>();
-        services.TryAddSingleton<IClientCredentialsTokenProvider>(sp => sp.GetRequiredService<ClientCredentialsTokenProvider>());
+        registry.Add(name);
         return services;
     }
 
@@ -45,8 +50,9 @@ public static class OAuthClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(configure);
 
-        services.AddOptions<ClientCredentialsOptions>(name).Configure(configure);
-        return services.AddClientCredentialsTokenClient(name);
+        services.AddClientCredentialsTokenClient(name);
+        TokenClientRegistry.Configure(services, name, configure);
+        return services;
     }
 
     /// <summary>Registers the token client <paramref name="name"/>, bound from configuration and reloaded when it changes.</summary>

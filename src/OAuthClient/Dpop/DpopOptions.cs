@@ -9,6 +9,9 @@ namespace OAuthClient;
 /// </remarks>
 public sealed class DpopOptions
 {
+    /// <summary>The defaults (off), for options that set none; never changed.</summary>
+    internal static readonly DpopOptions Unset = new();
+
     /// <summary>Gets or sets whether the client asks for DPoP-bound tokens.</summary>
     public bool Enabled { get; set; }
 

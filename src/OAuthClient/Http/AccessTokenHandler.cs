@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -41,6 +42,9 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
             .Build();
 
     private readonly IApiTokenClient _client;
+
+    // The same client when one configuration serves it at a time: the hit path then reads that configuration from a field.
+    private readonly ConfiguredApiTokenClient? _configured;
     private readonly ApiOrigin? _baseAddressOrigin;
     private readonly ILogger _logger;
     private readonly IDisposable? _owned;
@@ -48,6 +52,7 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
     public AccessTokenHandler(IApiTokenClient client, ApiOrigin? baseAddressOrigin, ILogger logger, IDisposable? owned = null)
     {
         _client = client;
+        _configured = client as ConfiguredApiTokenClient;
         _baseAddressOrigin = baseAddressOrigin;
         _logger = logger;
         _owned = owned;
@@ -55,12 +60,8 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!IsOurs(request))
-        {
-            return base.SendAsync(request, cancellationToken);
-        }
-
-        if (_client.TryGetCachedToken(request, out var token))
+        var ours = true;
+        if (TryFreshHit(request, out var token) || ((ours = IsOurs(request)) && _client.TryGetCachedToken(request, out token)))
         {
             request.Headers.Authorization = Attachable(token).AuthorizationHeader;
             var sending = base.SendAsync(request, cancellationToken);
@@ -74,9 +75,34 @@ internal sealed partial class AccessTokenHandler : DelegatingHandler
                 : SendOnceAsync(request, sending, token, cancellationToken);
         }
 
+        if (!ours)
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
         return ReplayableContent.Is(request.Content)
             ? SendWithRetryAsync(new Attempt(this, request, pending: null, token: null), cancellationToken)
             : SendOnceAsync(request, pending: null, token: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The hit path of a client with one configuration at a time: a request with no Authorization header but ours, to a
+    /// secure origin of the configuration as written, whose token the cheap check calls fresh. Anything else answers
+    /// <see langword="false"/> and takes the full path, which applies every rule (and finds this same token when it is
+    /// one only the full check can tell fresh).
+    /// </summary>
+    private bool TryFreshHit(HttpRequestMessage request, [NotNullWhen(true)] out AccessToken? token)
+    {
+        if (_configured?.Current is { } configuration
+            && request.Headers.Authorization is null or TokenHeaderValue
+            && request.RequestUri is { } uri
+            && IsSecureOriginByText(configuration.ApiOrigins, uri))
+        {
+            return _configured.Cache.TryGetCheap(configuration.Key, out token);
+        }
+
+        token = null;
+        return false;
     }
 
     /// <summary>

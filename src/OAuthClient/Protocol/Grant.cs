@@ -44,9 +44,9 @@ internal sealed class Grant
     public IReadOnlyList<KeyValuePair<string, string>> Parameters { get; }
 
     /// <summary>The client credentials grant (RFC 6749 §4.4), with a resource indicator (RFC 8707) and extra parameters.</summary>
-    public static Grant ClientCredentials(string? scope, string? resource, IDictionary<string, string> extra)
+    public static Grant ClientCredentials(string? scope, string? resource, IEnumerable<KeyValuePair<string, string>> extra)
     {
-        var parameters = new List<KeyValuePair<string, string>>(2 + extra.Count);
+        var parameters = new List<KeyValuePair<string, string>>(2);
         Add(parameters, OidcConstants.TokenRequest.Scope, scope);
         Add(parameters, OidcConstants.TokenRequest.Resource, resource);
         parameters.AddRange(extra);

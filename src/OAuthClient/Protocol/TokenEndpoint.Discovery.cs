@@ -8,8 +8,10 @@ namespace OAuthClient.Internal;
 /// <summary>The token endpoint's one discovery (RFC 8414 / OpenID Connect): read once, shared, issuer checked, renewed hourly.</summary>
 internal sealed partial class TokenEndpoint
 {
-    private readonly ServerMetadata? _configured;
-    private readonly object _gate = new();
+    // Whether the options name every endpoint the flow needs; their metadata is then made per request rather than kept
+    // (an endpoint is kept per configured client, and token requests are rare). Discovery locks on the settings, which
+    // this endpoint alone holds, rather than on an object of its own.
+    private readonly bool _configured;
     private (Task<ServerMetadata> Server, DateTimeOffset ReadAt)? _discovery;
 
     /// <summary>Gets the server's endpoints: from the options when they name all that the flow needs, otherwise from discovery.</summary>
@@ -17,13 +19,13 @@ internal sealed partial class TokenEndpoint
     /// <exception cref="TokenRequestException">Discovery failed, or its document is not usable.</exception>
     public Task<ServerMetadata> GetServerAsync(CancellationToken cancellationToken)
     {
-        if (_configured is not null)
+        if (_configured)
         {
-            return Task.FromResult(_configured);
+            return Task.FromResult(Configured(_settings));
         }
 
         Task<ServerMetadata> discovery;
-        lock (_gate)
+        lock (_settings)
         {
             if (_discovery is not { } known || known.Server.IsFaulted || known.Server.IsCanceled
                 || _time.GetUtcNow() - known.ReadAt >= ProtocolDefaults.DiscoveryCacheDuration)

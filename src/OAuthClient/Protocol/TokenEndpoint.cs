@@ -32,7 +32,7 @@ internal sealed partial class TokenEndpoint
         _authenticator = new ClientAuthenticator(
             settings.ClientName, settings.ClientId, settings.ClientAuthentication, settings.ClientSecret, settings.ClientAssertion, settings.Keys, time);
         Dpop = DpopProofs.Create(settings.Dpop, settings.Keys, time);
-        _configured = settings.NeedsDiscovery ? null : Configured(settings);
+        _configured = !settings.NeedsDiscovery;
     }
 
     /// <summary>Gets the name of the client this endpoint serves, for log lines and errors.</summary>

@@ -83,6 +83,25 @@ internal sealed class TokenCache
         return false;
     }
 
+    /// <summary>
+    /// Reads the token in <paramref name="key"/>'s slot if the cheap check calls it fresh: no lookup, no wall clock, and
+    /// nothing else. Anything else (an empty slot, a token due for the wall-clock check or for renewal) answers
+    /// <see langword="false"/>, and the caller takes <see cref="TryGet"/>, which handles it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetCheap(TokenCacheKey key, [NotNullWhen(true)] out AccessToken? token)
+    {
+        if (Volatile.Read(ref key.Slot) is { } cached && MonotonicMilliseconds() < cached.CheapUntilTick)
+        {
+            Telemetry.CacheHit(key.ClientName);
+            token = cached.Token;
+            return true;
+        }
+
+        token = null;
+        return false;
+    }
+
     /// <summary>Returns the cached token, or joins (or starts) the one request in flight for the source's key.</summary>
     /// <remarks>Cancelling <paramref name="cancellationToken"/> stops this caller's wait, not the shared request.</remarks>
     public Task<AccessToken> GetOrAcquireAsync(ITokenSource source, CancellationToken cancellationToken)

@@ -14,6 +14,16 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     // client, carries one reference more and not the digest.
     private readonly SubjectIdentity? _subject;
 
+    /// <summary>
+    /// Makes a key that equals only itself: the key of one version of one client's options, which that version's source
+    /// holds, so no other key can name its tokens. It keeps no text: one per configured client, it stays small.
+    /// </summary>
+    public TokenCacheKey(string clientName)
+    {
+        ClientName = clientName;
+        _hash = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
+    }
+
     public TokenCacheKey(string clientName, params string?[] parts)
     {
         ClientName = clientName;
@@ -54,6 +64,7 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     public bool Equals(TokenCacheKey? other) =>
         ReferenceEquals(this, other)
         || (other is not null && other._hash == _hash
+            && (_text is not null || _subject is not null)
             && string.Equals(other._text, _text, StringComparison.Ordinal)
             && (other._subject is null ? _subject is null : other._subject.Equals(_subject)));
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OAuthClient.Tests.Support;
 
 namespace OAuthClient.Tests.ClientCredentials;
@@ -140,6 +141,65 @@ public sealed class ClientCredentialsTokenProviderTests : IDisposable
 
         Assert.Same(second, third);
         Assert.Equal(2, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ParametersAndOriginsFromConfiguration_BoundIntoCollectionsMadeOnDemand()
+    {
+        // The options make their collections and settings objects when first asked for; binding must still fill them.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orders:TokenEndpoint"] = TokenEndpointStub.Endpoint.AbsoluteUri,
+            ["Orders:ClientId"] = TestServices.ClientId,
+            ["Orders:ClientSecret"] = TestServices.ClientSecret,
+            ["Orders:Parameters:audience"] = "orders-api",
+            ["Orders:ApiOrigins:0"] = "https://api.example.com/",
+            ["Orders:Dpop:Enabled"] = "false",
+        }).Build();
+        var stub = new TokenEndpointStub();
+        var services = new ServiceCollection();
+        services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => stub.Handler);
+        services.AddClientCredentialsTokenClient(TestServices.ClientName, configuration.GetSection("Orders"));
+        using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<IClientCredentialsTokenProvider>().GetTokenAsync(TestServices.ClientName);
+        var options = provider.GetRequiredService<IOptionsMonitor<ClientCredentialsOptions>>().Get(TestServices.ClientName);
+
+        Assert.Equal("orders-api", stub.Requests.Single().Fields["audience"]);
+        Assert.Equal([new Uri("https://api.example.com/")], options.ApiOrigins);
+    }
+
+    [Fact]
+    public async Task SendAsync_ConfigurationReloaded_NextRequestCarriesTokenOfNewSettings()
+    {
+        // The handler's hit path reads the client's configuration from a field: a change of options must withdraw it.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orders:TokenEndpoint"] = TokenEndpointStub.Endpoint.AbsoluteUri,
+            ["Orders:ClientId"] = TestServices.ClientId,
+            ["Orders:ClientSecret"] = "old-secret",
+            ["Orders:Scope"] = "orders.read",
+        }).Build();
+        var stub = new TokenEndpointStub();
+        var api = new ApiStub();
+        var services = new ServiceCollection();
+        services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => stub.Handler);
+        services.AddHttpClient(TestServices.ClientName, c => c.BaseAddress = ApiStub.BaseAddress)
+            .ConfigurePrimaryHttpMessageHandler(() => api.Handler)
+            .AddClientCredentialsToken(configuration.GetSection("Orders"));
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(TestServices.ClientName);
+        (await client.GetAsync(new Uri("orders", UriKind.Relative))).Dispose();
+        (await client.GetAsync(new Uri("orders", UriKind.Relative))).Dispose();
+
+        configuration["Orders:Scope"] = "orders.write";
+        configuration.Reload();
+        (await client.GetAsync(new Uri("orders", UriKind.Relative))).Dispose();
+
+        Assert.Equal(["access-token-1", "access-token-1", "access-token-2"], api.Calls.Select(c => c.Token));
+        Assert.Equal("orders.write", stub.Requests.Last().Fields["scope"]);
     }
 
     [Fact]

@@ -45,4 +45,16 @@ public sealed class TokenCacheKeyTests
         Assert.NotEqual(key, new TokenCacheKey("c", Scope, "other", digest));
         Assert.NotEqual(key, new TokenCacheKey("c", "k"));
     }
+
+    [Fact]
+    public void Equals_TwoClientKeysOfOneName_NotEqual()
+    {
+        // One key per version of a client's options: a new version must never find the old version's tokens.
+        var first = new TokenCacheKey("orders");
+
+        Assert.NotEqual(first, new TokenCacheKey("orders"));
+        Assert.Equal(first, first);
+        Assert.NotEqual(first, new TokenCacheKey("orders", "1"));
+        Assert.NotEqual(new TokenCacheKey("orders", "1"), first);
+    }
 }

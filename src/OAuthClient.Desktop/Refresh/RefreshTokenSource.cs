@@ -37,6 +37,13 @@ internal sealed class RefreshTokenSource : ITokenSource
         // This process's turn first (a sign-in or sign-out waits for it, and it for them), then the store's lock.
         using var turn = await _session.TakeRefreshTurnAsync(cancellationToken).ConfigureAwait(false);
         var session = _session.Generation;
+
+        // Nothing stored at all: there is no refresh token to share with another process, so no lock (and no lock file, nor
+        // folder, on a machine where the app never signed in). What another process stores from now on is read next time.
+        if (_session.Store is ITokenStoreLock && await _session.ReadAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw Required("no refresh token is stored", null);
+        }
         // Another process sharing the store may be refreshing with the same rotating refresh token: wait for it to
         // finish, so the read below finds what it stored instead of spending the refresh token a second time. A lock
         // that stays taken throws rather than refreshing unlocked, which would most likely end in invalid_grant.

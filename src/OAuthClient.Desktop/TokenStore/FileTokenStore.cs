@@ -32,7 +32,9 @@ public sealed partial class FileTokenStore : ITokenStore
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    private readonly IDataProtector? _protector;
+    // Made on first use, not in the constructor: a sign-in that is constructed and never stores tokens leaves nothing on
+    // disk (no folder, no key ring). Null for plaintext.
+    private readonly Lazy<IDataProtector>? _protector;
     private readonly ILogger _logger;
     private readonly TimeSpan _lockTimeout;
 
@@ -50,9 +52,14 @@ public sealed partial class FileTokenStore : ITokenStore
         Directory = options.Directory ?? DefaultDirectory();
         if (!options.StorePlaintext)
         {
-            CreateDirectory(Directory);
-            var provider = options.DataProtectionProvider ?? DefaultProtection(Path.Combine(Directory, "keys"));
-            _protector = provider.CreateProtector("OAuthClient.Desktop.FileTokenStore", "v1");
+            var directory = Directory;
+            var supplied = options.DataProtectionProvider;
+            _protector = new Lazy<IDataProtector>(() =>
+            {
+                CreateDirectory(directory);
+                var provider = supplied ?? DefaultProtection(Path.Combine(directory, "keys"));
+                return provider.CreateProtector("OAuthClient.Desktop.FileTokenStore", "v1");
+            });
         }
     }
 
@@ -75,7 +82,7 @@ public sealed partial class FileTokenStore : ITokenStore
 
         try
         {
-            var json = _protector is null ? content : _protector.Unprotect(content);
+            var json = _protector is null ? content : _protector.Value.Unprotect(content);
             return JsonSerializer.Deserialize(json, StoredTokensJson.Default.StoredTokens);
         }
         catch (Exception ex) when (ex is CryptographicException or JsonException)
@@ -91,7 +98,7 @@ public sealed partial class FileTokenStore : ITokenStore
         ArgumentNullException.ThrowIfNull(tokens);
         CreateDirectory(Directory);
         var json = JsonSerializer.SerializeToUtf8Bytes(tokens, StoredTokensJson.Default.StoredTokens);
-        var content = _protector is null ? json : _protector.Protect(json);
+        var content = _protector is null ? json : _protector.Value.Protect(json);
         var path = PathOf(key);
         var temporary = Path.Combine(Directory, $".{Path.GetFileName(path)}.{Pkce.RandomValue(6)}.tmp");
         try

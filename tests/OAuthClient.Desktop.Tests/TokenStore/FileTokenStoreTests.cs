@@ -31,6 +31,31 @@ public sealed class FileTokenStoreTests : IDisposable
     private string TokenFile() => Assert.Single(Directory.GetFiles(_directory));
 
     [Fact]
+    public async Task Constructor_AndReadingNothing_LeaveNothingOnDisk()
+    {
+        // A sign-in made and never used (or asked for a token before any sign-in) must not create folders or a key ring.
+        var store = Store();
+
+        var read = await store.ReadAsync(Key, CancellationToken.None);
+
+        Assert.Null(read);
+        Assert.False(Directory.Exists(_directory));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(_directory)));
+    }
+
+    [Fact]
+    public async Task InteractiveSignIn_ConstructedWithAFileStore_NoFolderUntilTokensAreStored()
+    {
+        using var signIn = new InteractiveSignIn(
+            new InteractiveSignInOptions { Authority = new Uri("https://login.example.com/"), ClientId = "desktop-app" },
+            tokenStore: Store());
+
+        await Assert.ThrowsAsync<SignInRequiredException>(() => signIn.GetAccessTokenAsync().AsTask());
+
+        Assert.False(Directory.Exists(_directory));
+    }
+
+    [Fact]
     public async Task WriteAsync_ThenReadAsyncFromANewInstance_ReturnsTheTokensAcrossRuns()
     {
         await Store().WriteAsync(Key, Tokens(), CancellationToken.None);

@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(352, LogLevel.Warning, "The token store lock {Path} stayed taken for {Timeout}; the refresh was not attempted.")]
     public static partial void TokenStoreLockTimedOut(ILogger logger, string path, TimeSpan timeout);
+
+    [LoggerMessage(360, LogLevel.Information, "Client '{ClientName}' asked the user to sign in at {VerificationUri} with a device code; waiting for approval.")]
+    public static partial void DeviceSignInStarted(ILogger logger, string clientName, Uri verificationUri);
 }

@@ -19,6 +19,7 @@ public sealed class InteractiveSignIn : IDisposable
     private readonly SignInSession _session;
     private readonly UserTokenClient _tokens;
     private readonly AuthorizationCodeFlow _flow;
+    private readonly DeviceCodeFlow _deviceFlow;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly IDisposable[] _owned;
@@ -77,6 +78,7 @@ public sealed class InteractiveSignIn : IDisposable
         var source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
         _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, source, _session);
         _flow = new AuthorizationCodeFlow(name, options, browser, _endpoint, _session, time, _logger);
+        _deviceFlow = new DeviceCodeFlow(name, options, _endpoint, _session, time, _logger);
     }
 
     /// <summary>Gets the settings this instance was built with.</summary>
@@ -92,6 +94,25 @@ public sealed class InteractiveSignIn : IDisposable
     /// <exception cref="TokenRequestException">Discovery or the code redemption failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<AccessToken> SignInAsync(CancellationToken cancellationToken = default) => _flow.SignInAsync(cancellationToken);
+
+    /// <summary>
+    /// Signs the user in with a device code (RFC 8628), for a terminal with no browser at hand (SSH, a container): the user
+    /// opens the verification page on any device and enters the code; this waits, polling the server, and stores the tokens.
+    /// </summary>
+    /// <param name="prompt">Shows the user where to go and the code to enter; by default both are written to standard error.</param>
+    /// <param name="cancellationToken">Cancels the sign-in at any point, the wait between polls included.</param>
+    /// <returns>The user's new access token.</returns>
+    /// <exception cref="AuthorizationFailedException">The user declined (<c>access_denied</c>) or the code expired (<c>expired_token</c>).</exception>
+    /// <exception cref="TokenRequestException">The server has no device authorization endpoint, or refused or failed otherwise.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<AccessToken> SignInWithDeviceCodeAsync(Func<DeviceCodePrompt, CancellationToken, Task>? prompt = null, CancellationToken cancellationToken = default) =>
+        _deviceFlow.SignInAsync(prompt ?? WriteToConsole, cancellationToken);
+
+    private static Task WriteToConsole(DeviceCodePrompt prompt, CancellationToken cancellationToken) =>
+        Console.Error.WriteLineAsync(
+            $"To sign in, open {prompt.VerificationUri} on any device and enter the code {prompt.UserCode}" +
+            (prompt.VerificationUriComplete is { } complete ? $" (or open {complete})." : ".") +
+            $" The code expires at {prompt.ExpiresAt.ToLocalTime():t}.");
 
     /// <summary>Gets a fresh access token: cached, stored, or refreshed with the stored refresh token. Never opens a browser.</summary>
     /// <param name="cancellationToken">Stops this caller's wait; a refresh under way goes on for the others.</param>

@@ -46,6 +46,9 @@ internal static partial class Log
     [LoggerMessage(115, LogLevel.Information, "The token endpoint asked client '{ClientName}' for a DPoP nonce; asking once more with it.")]
     public static partial void TokenRequestDpopNonce(ILogger logger, string clientName);
 
+    [LoggerMessage(118, LogLevel.Debug, "Client '{ClientName}' was answered '{Error}', which the grant expects (a device sign-in still waiting).")]
+    public static partial void TokenRequestAnswered(ILogger logger, string clientName, string error);
+
     [LoggerMessage(117, LogLevel.Debug, "The HttpClient '{HttpClientName}' carries token requests: {Count} resilience handler(s) from its defaults are left out, since token requests retry on their own with a fresh assertion and proof per attempt.")]
     public static partial void BackchannelResilienceLeftOut(ILogger logger, string httpClientName, int count);
 

@@ -24,9 +24,16 @@ internal sealed class Grant
     // not put them into exception messages, which applications log.
     private static readonly HashSet<string> SecretParameters = new(StringComparer.Ordinal)
     {
-        OidcConstants.TokenRequest.Code, OidcConstants.TokenRequest.CodeVerifier, OidcConstants.TokenRequest.RefreshToken,
+        OidcConstants.TokenRequest.Code, OidcConstants.TokenRequest.CodeVerifier, OidcConstants.TokenRequest.RefreshToken, OidcConstants.TokenRequest.DeviceCode,
         OidcConstants.TokenRequest.SubjectToken, OidcConstants.TokenRequest.ActorToken,
     };
+
+    /// <summary>Gets the OAuth errors that are an expected answer of this grant, not a failure to log (a device still waiting).</summary>
+    public IReadOnlySet<string> ExpectedErrors { get; private init; } = NoErrors;
+
+    private static readonly HashSet<string> NoErrors = [];
+
+    private static readonly HashSet<string> DevicePollErrors = new(StringComparer.Ordinal) { "authorization_pending", "slow_down" };
 
     /// <summary>Gets the <c>issued_token_type</c> an answer must have when it says one (RFC 8693 §2.2.1), or <see langword="null"/>.</summary>
     public string? IssuedTokenType { get; private init; }
@@ -70,6 +77,25 @@ internal sealed class Grant
         "a refreshed token",
         requestedScope,
         [new(OidcConstants.TokenRequest.RefreshToken, refreshToken)]);
+
+    /// <summary>The device authorization grant's token request (RFC 8628 §3.4), polled until the user has approved.</summary>
+    public static Grant DeviceCode(string deviceCode, string? requestedScope) => new(
+        OidcConstants.GrantTypes.DeviceCode,
+        "tokens for the device code",
+        requestedScope,
+        [new(OidcConstants.TokenRequest.DeviceCode, deviceCode)],
+        ExplainDeviceCode)
+    {
+        ExpectedErrors = DevicePollErrors,
+    };
+
+    // RFC 8628 §3.5.
+    private static string? ExplainDeviceCode(string error) => error switch
+    {
+        "access_denied" => "the user declined the sign-in",
+        "expired_token" => "the device code expired before the user approved; start a new sign-in",
+        _ => null,
+    };
 
     /// <summary>
     /// The token exchange grant (RFC 8693 §2.1): a subject token traded for one for the target named by audience, resource

@@ -6,9 +6,11 @@ namespace OAuthClient.Internal;
 /// <param name="RevocationEndpoint">Where tokens are revoked (RFC 7009), when the server has one.</param>
 /// <param name="Issuer">The issuer identifier, when known: the <c>iss</c> of RFC 9207 and an assertion audience.</param>
 /// <param name="RequiresIssParameter">Whether the server advertises the <c>iss</c> authorization response parameter (RFC 9207).</param>
+/// <param name="DeviceAuthorizationEndpoint">Where a device authorization starts (RFC 8628), when the server has one.</param>
 internal sealed record ServerMetadata(
     Uri TokenEndpoint,
     Uri? AuthorizationEndpoint,
     Uri? RevocationEndpoint,
     string? Issuer,
-    bool RequiresIssParameter);
+    bool RequiresIssParameter,
+    Uri? DeviceAuthorizationEndpoint = null);

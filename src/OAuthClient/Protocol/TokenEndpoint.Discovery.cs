@@ -41,7 +41,8 @@ internal sealed partial class TokenEndpoint
     }
 
     private static ServerMetadata Configured(TokenEndpointSettings settings) => new(
-        settings.TokenEndpoint!, settings.AuthorizationEndpoint, settings.RevocationEndpoint, settings.Issuer, settings.Issuer is not null);
+        settings.TokenEndpoint!, settings.AuthorizationEndpoint, settings.RevocationEndpoint, settings.Issuer, settings.Issuer is not null,
+        settings.DeviceAuthorizationEndpoint);
 
     private async Task<ServerMetadata> DiscoverAsync()
     {
@@ -81,8 +82,9 @@ internal sealed partial class TokenEndpoint
         var revocation = _settings.RevocationEndpoint
             ?? (Uri.TryCreate(document.RevocationEndpoint, UriKind.Absolute, out var r) && Transport.IsSecure(r) ? r : null);
         var requiresIss = document.TryGetBoolean(OidcConstants.Discovery.AuthorizationResponseIssParameterSupported) == true;
+        var device = Endpoint(document.DeviceAuthorizationEndpoint, "device_authorization_endpoint", _settings.DeviceAuthorizationEndpoint, required: false);
         Log.DiscoveredTokenEndpoint(_logger, ClientName, token);
-        return new ServerMetadata(token, authorize, revocation, document.Issuer, requiresIss);
+        return new ServerMetadata(token, authorize, revocation, document.Issuer, requiresIss, device);
     }
 
     // A request message is sent once: each attempt builds its own.

@@ -190,7 +190,15 @@ internal sealed partial class TokenEndpoint
                 ClientName, endpoint, status),
         };
 
-        Log.TokenRequestFailed(_logger, ClientName, endpoint, (int?)status, error);
+        if (error is not null && grant.ExpectedErrors.Contains(error))
+        {
+            Log.TokenRequestAnswered(_logger, ClientName, error);
+        }
+        else
+        {
+            Log.TokenRequestFailed(_logger, ClientName, endpoint, (int?)status, error);
+        }
+
         return exception;
     }
 

@@ -20,6 +20,9 @@ internal sealed class TokenEndpointSettings
 
     public Uri? RevocationEndpoint { get; init; }
 
+    /// <summary>Gets the device authorization endpoint (RFC 8628), when it is configured rather than discovered.</summary>
+    public Uri? DeviceAuthorizationEndpoint { get; init; }
+
     /// <summary>Gets the configured issuer identifier, used when discovery is not.</summary>
     public string? Issuer { get; init; }
 

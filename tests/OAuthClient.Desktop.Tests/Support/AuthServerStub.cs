@@ -18,6 +18,8 @@ public sealed class AuthServerStub
     public static readonly Uri AuthorizeEndpoint = new("https://login.example.com/connect/authorize");
     public static readonly Uri TokenEndpoint = new("https://login.example.com/connect/token");
     public static readonly Uri RevocationEndpoint = new("https://login.example.com/connect/revocation");
+    public static readonly Uri DeviceEndpoint = new("https://login.example.com/connect/device");
+    public static readonly Uri VerificationUri = new("https://login.example.com/device");
 
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, string>> _tokenRequests = new();
     private readonly ConcurrentDictionary<string, bool> _validRefreshTokens = new(StringComparer.Ordinal);
@@ -27,6 +29,14 @@ public sealed class AuthServerStub
     {
         Handler.When(HttpMethod.Get, Issuer + "/.well-known/openid-configuration").Respond(_ => Json(HttpStatusCode.OK, Discovery()));
         Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(RespondToTokenRequestAsync);
+        Handler.When(HttpMethod.Post, DeviceEndpoint.AbsoluteUri).Respond(async request =>
+        {
+            DeviceRequests.Enqueue(Form(await request.Content!.ReadAsStringAsync()));
+            return DeviceAuthorizationAnswer ?? Json(HttpStatusCode.OK, $$"""
+                {"device_code":"device-code-secret-1","user_code":"WDJB-MJHT","verification_uri":"{{VerificationUri}}",
+                 "verification_uri_complete":"{{VerificationUri}}?user_code=WDJB-MJHT","expires_in":{{DeviceExpiresIn}},"interval":{{DeviceInterval}}}
+                """);
+        });
         Handler.When(HttpMethod.Post, RevocationEndpoint.AbsoluteUri).Respond(async request =>
         {
             var form = Form(await request.Content!.ReadAsStringAsync());
@@ -42,6 +52,26 @@ public sealed class AuthServerStub
     }
 
     public MockHttpMessageHandler Handler { get; } = new();
+
+    /// <summary>Gets or sets whether discovery names the device authorization endpoint.</summary>
+    public bool AdvertisesDeviceEndpoint { get; set; } = true;
+
+    public int DeviceExpiresIn { get; set; } = 600;
+
+    public int DeviceInterval { get; set; } = 5;
+
+    /// <summary>Gets or sets an answer that replaces the device authorization.</summary>
+    public HttpResponseMessage? DeviceAuthorizationAnswer { get; set; }
+
+    /// <summary>Gets the errors the next device-code token requests get, in order; once empty, tokens are issued.</summary>
+    public ConcurrentQueue<string> DeviceAnswers { get; } = new();
+
+    public ConcurrentQueue<IReadOnlyDictionary<string, string>> DeviceRequests { get; } = new();
+
+    /// <summary>Gets the clock's time at each device-code token request, when <see cref="Clock"/> is set.</summary>
+    public ConcurrentQueue<DateTimeOffset> DevicePolls { get; } = new();
+
+    public TimeProvider? Clock { get; set; }
 
     public bool AdvertisesIssParameter { get; set; } = true;
 
@@ -101,7 +131,7 @@ public sealed class AuthServerStub
 
     private string Discovery() => $$"""
         {"issuer":"{{Issuer}}","authorization_endpoint":"{{AuthorizeEndpoint}}","token_endpoint":"{{TokenEndpoint}}",
-         "revocation_endpoint":"{{RevocationEndpoint}}","authorization_response_iss_parameter_supported":{{(AdvertisesIssParameter ? "true" : "false")}},
+         "revocation_endpoint":"{{RevocationEndpoint}}",{{(AdvertisesDeviceEndpoint ? $"\"device_authorization_endpoint\":\"{DeviceEndpoint}\"," : "")}}"authorization_response_iss_parameter_supported":{{(AdvertisesIssParameter ? "true" : "false")}},
          "code_challenge_methods_supported":["S256"]}
         """;
 
@@ -121,6 +151,15 @@ public sealed class AuthServerStub
         if (Gate is { } gate)
         {
             await gate;
+        }
+
+        if (form["grant_type"] == "urn:ietf:params:oauth:grant-type:device_code")
+        {
+            DevicePolls.Enqueue(Clock?.GetUtcNow() ?? default);
+            if (DeviceAnswers.TryDequeue(out var answer))
+            {
+                return Json(HttpStatusCode.BadRequest, $$"""{"error":"{{answer}}"}""");
+            }
         }
 
         var n = Interlocked.Increment(ref _issued);

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+
+namespace OAuthClient.Desktop;
+
+/// <summary>
+/// The device authorization grant (RFC 8628): a device code from the shared token endpoint, the user told where to enter
+/// the user code, then the token endpoint polled at the server's interval (5 s more on <c>slow_down</c>) until the user
+/// approves, declines or the code expires. The tokens then go to the same store, refresh and handler as a browser sign-in.
+/// </summary>
+internal sealed class DeviceCodeFlow
+{
+    private static readonly TimeSpan SlowDownStep = TimeSpan.FromSeconds(5);
+
+    private readonly string _name;
+    private readonly InteractiveSignInOptions _options;
+    private readonly TokenEndpoint _endpoint;
+    private readonly SignInSession _session;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public DeviceCodeFlow(string name, InteractiveSignInOptions options, TokenEndpoint endpoint, SignInSession session, TimeProvider time, ILogger logger)
+    {
+        _name = name;
+        _options = options;
+        _endpoint = endpoint;
+        _session = session;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<AccessToken> SignInAsync(Func<DeviceCodePrompt, CancellationToken, Task> prompt, CancellationToken cancellationToken)
+    {
+        var authorization = await _endpoint.AuthorizeDeviceAsync(_options.Scope, _options.Parameters, cancellationToken).ConfigureAwait(false);
+        var expiresAt = _time.GetUtcNow() + authorization.ExpiresIn;
+        await prompt(
+            new DeviceCodePrompt(authorization.UserCode, authorization.VerificationUri, authorization.VerificationUriComplete, expiresAt),
+            cancellationToken).ConfigureAwait(false);
+        Log.DeviceSignInStarted(_logger, _name, authorization.VerificationUri);
+
+        var grant = await PollAsync(authorization, expiresAt, cancellationToken).ConfigureAwait(false);
+        await _session.ChangeSessionAsync(
+            async ct =>
+            {
+                await _session.ForgetAsync(ct).ConfigureAwait(false);
+                await _session.StoreAsync(grant, previousRefreshToken: null, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        Log.SignInSucceeded(_logger, _name);
+        return grant.AccessToken;
+    }
+
+    private async Task<TokenGrant> PollAsync(DeviceAuthorization authorization, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var interval = authorization.Interval;
+        var request = Grant.DeviceCode(authorization.DeviceCode, _options.Scope);
+        while (true)
+        {
+            // RFC 8628 §3.5: wait the interval before every request, the first included.
+            await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
+            if (_time.GetUtcNow() >= expiresAt)
+            {
+                throw Failed("expired_token", null);
+            }
+
+            try
+            {
+                return await _endpoint.RequestAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TokenRequestException ex) when (ex.Error == "authorization_pending")
+            {
+            }
+            catch (TokenRequestException ex) when (ex.Error == "slow_down")
+            {
+                interval += SlowDownStep;
+            }
+            catch (TokenRequestException ex) when (ex.Error is "access_denied" or "expired_token")
+            {
+                throw Failed(ex.Error, ex.ErrorDescription, ex);
+            }
+        }
+    }
+
+    private AuthorizationFailedException Failed(string error, string? description, Exception? inner = null)
+    {
+        var problem = error == "access_denied" ? "the user declined the sign-in" : "the code expired before the user approved it";
+        return new AuthorizationFailedException(
+            $"Client '{_name}' could not sign in with a device code: {problem} ({error}).", error, description, inner);
+    }
+}

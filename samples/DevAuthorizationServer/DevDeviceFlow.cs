@@ -88,16 +88,18 @@ internal sealed class DevDeviceFlow(DevAuthorizationServerOptions options)
     {
         var http = context.Transaction.GetHttpRequest()!.HttpContext;
         var entry = context.Transaction.Properties.TryGetValue(EntryProperty, out var value) ? value as Entry : null;
-        if (!HttpMethods.IsPost(http.Request.Method) || entry is null || context.UserCodePrincipal is null)
+        var approve = context.Request.GetParameter("approve") is not null;
+        var deny = context.Request.GetParameter("deny") is not null;
+        if (!HttpMethods.IsPost(http.Request.Method) || approve == deny || entry is null || context.UserCodePrincipal is null)
         {
-            // GET, or a code that is unknown, expired or used: the form, with whatever code was given.
+            // GET, a post that is neither Approve nor Deny, or a code that is unknown, expired or answered: the form again.
             var message = context.Request.UserCode is { Length: > 0 } && entry is null ? "This code is not valid. Check it and try again." : null;
             await DevVerificationPage.WriteFormAsync(http, context.Request.UserCode, message);
             context.HandleRequest();
             return;
         }
 
-        if (http.Request.Form.ContainsKey("deny"))
+        if (deny)
         {
             entry.Status = Status.Denied;
             await DevVerificationPage.WriteResultAsync(http, HttpStatusCode.OK, "Denied. The device will not be signed in.");

@@ -254,6 +254,19 @@ public sealed class DevServerDeviceFlowTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task VerificationPage_PostWithoutAButton_LeavesTheCodePending()
+    {
+        var device = await AuthorizeDeviceAsync();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["user_code"] = device.UserCode! });
+
+        using var response = await _http.PostAsync(_server.VerificationEndpoint, form);
+        var tokens = await PollAsync(device.DeviceCode!);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(OidcConstants.TokenErrors.AuthorizationPending, tokens.Error);
+    }
+
+    [Fact]
     public async Task VerificationPage_HostileCode_IsHtmlEncoded()
     {
         using var response = await _http.GetAsync(new Uri(_server.VerificationEndpoint, "?user_code=%22%3E%3Cscript%3Ex%3C%2Fscript%3E"));

@@ -20,6 +20,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     private readonly SymmetricSecurityKey _encryptionKey = new(RandomNumberGenerator.GetBytes(32));
     private readonly RSA _keyClientKey = RSA.Create(2048);
     private readonly DevDpop _dpop;
+    private readonly DevDeviceFlow _deviceFlow;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private WebApplication? _authorizationServer;
     private WebApplication? _api;
@@ -29,6 +30,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     {
         _options = options;
         _dpop = new DevDpop(options);
+        _deviceFlow = new DevDeviceFlow(options);
     }
 
     /// <summary>Gets the private key of <see cref="DevClients.KeyClientId"/> as a JSON Web Key (RS256), made at start: for samples and tests only.</summary>
@@ -45,6 +47,12 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
 
     /// <summary>Gets the authorization endpoint, which signs in <see cref="DevClients.TestUserSubject"/> without a form.</summary>
     public Uri AuthorizationEndpoint => new(Issuer, AuthorizationServerApp.AuthorizationPath);
+
+    /// <summary>Gets the device authorization endpoint (RFC 8628 §3.1), for <see cref="DevClients.InteractiveClientId"/>.</summary>
+    public Uri DeviceAuthorizationEndpoint => new(Issuer, DevDeviceFlow.DeviceAuthorizationPath);
+
+    /// <summary>Gets the verification page (<c>verification_uri</c>), where the user approves or denies a user code.</summary>
+    public Uri VerificationEndpoint => new(Issuer, DevDeviceFlow.VerificationPath);
 
     /// <summary>Gets the base address of the demo API, which serves <c>GET /whoami</c>.</summary>
     public Uri ApiBaseAddress { get; private set; } = null!;
@@ -91,6 +99,28 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     /// <param name="clientId">The client id, such as <see cref="DevClients.ServiceClientId"/> or one of its aliases.</param>
     /// <returns>The count since the server was first started; <see cref="GetTokenRequestCount"/> counts them too.</returns>
     public int GetTokenExchangeRequestCount(string clientId) => _ledger.TokenExchangeRequests(clientId);
+
+    /// <summary>Approves or denies a device's user code as the verification page's buttons do, over HTTP, so tests need no browser.</summary>
+    /// <param name="userCode">The <c>user_code</c> from the device authorization response.</param>
+    /// <param name="approve">Approves (signs in <see cref="DevClients.TestUserSubject"/>) when <see langword="true"/>; denies otherwise.</param>
+    /// <param name="cancellationToken">Stops the request.</param>
+    /// <returns>A task that completes when the page has answered.</returns>
+    /// <exception cref="HttpRequestException">The page refused the code (unknown, expired or already used).</exception>
+    public async Task ApproveDeviceAsync(string userCode, bool approve = true, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["user_code"] = userCode,
+            [approve ? "approve" : "deny"] = "1",
+        });
+        using var response = await http.PostAsync(VerificationEndpoint, form, cancellationToken);
+        var page = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode || !page.Contains("id=\"result\"", StringComparison.Ordinal))
+        {
+            throw new HttpRequestException($"The verification page refused the code ({(int)response.StatusCode}).", null, response.StatusCode);
+        }
+    }
 
     /// <summary>Makes the API reject every access token issued so far, as if they had been revoked.</summary>
     /// <remarks>Tokens issued afterwards are accepted. Both APIs answer 401 <c>invalid_token</c> to revoked tokens.</remarks>
@@ -153,7 +183,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         try
         {
             var app = AuthorizationServerApp.Build(
-                _options, port, _signingKey, _encryptionKey, _ledger, new RsaSecurityKey(_keyClientKey.ExportParameters(includePrivateParameters: false)), _dpop);
+                _options, port, _signingKey, _encryptionKey, _ledger, new RsaSecurityKey(_keyClientKey.ExportParameters(includePrivateParameters: false)), _dpop, _deviceFlow);
             try
             {
                 Issuer = await StartAppAsync(app, cancellationToken);

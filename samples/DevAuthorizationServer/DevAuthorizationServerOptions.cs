@@ -9,6 +9,14 @@ public sealed class DevAuthorizationServerOptions
     /// <remarks>Defaults to 5 minutes; tests set it short.</remarks>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Gets or sets the polling interval the device authorization endpoint announces (<c>interval</c>, RFC 8628 §3.2).</summary>
+    /// <remarks>Defaults to 5 seconds; tests set 1 second.</remarks>
+    public TimeSpan DeviceCodeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how long device and user codes live before the token endpoint answers <c>expired_token</c>.</summary>
+    /// <remarks>Defaults to 10 minutes. Measured by <see cref="TimeProvider"/>.</remarks>
+    public TimeSpan DeviceCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Gets or sets the port of the authorization server on 127.0.0.1; 0 picks a free one.</summary>
     public int AuthorizationServerPort { get; set; }
 

@@ -61,9 +61,9 @@ internal static class DevServerHandlers
             {
                 context.Reject(Errors.InvalidClient, "A public client sends no secret.");
             }
-            else if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType())
+            else if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType() && !request.IsDeviceCodeGrantType())
             {
-                context.Reject(Errors.UnauthorizedClient, "This client may only use the authorization_code and refresh_token grants.");
+                context.Reject(Errors.UnauthorizedClient, "This client may only use the authorization_code, device_code and refresh_token grants.");
             }
         }
         else

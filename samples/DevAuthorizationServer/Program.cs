@@ -25,7 +25,8 @@ internal static class Program
         Console.WriteLine($"Downstream API: {server.DownstreamApiBaseAddress}{DownstreamApiApp.WhoAmIPath} (aud {DevClients.DownstreamAudience})");
         Console.WriteLine($"Worker client:  {DevClients.WorkerClientId} / {DevClients.WorkerClientSecret} (scopes {DevClients.ApiReadScope} {DevClients.ApiWriteScope})");
         Console.WriteLine($"Service client: {DevClients.ServiceClientId} / {DevClients.ServiceClientSecret} (token exchange for {DevClients.DownstreamAudience}, scope {DevClients.DownstreamReadScope})");
-        Console.WriteLine($"Public client:  {DevClients.InteractiveClientId} (authorization code + PKCE S256, redirect http://127.0.0.1:<any port>/...)");
+        Console.WriteLine($"Public client:  {DevClients.InteractiveClientId} (authorization code + PKCE S256, redirect http://127.0.0.1:<any port>/...; device code)");
+        Console.WriteLine($"Device flow:    {server.DeviceAuthorizationEndpoint}, verification page {server.VerificationEndpoint}");
         Console.WriteLine("Press Ctrl+C to stop.");
 
         using var stop = new CancellationTokenSource();

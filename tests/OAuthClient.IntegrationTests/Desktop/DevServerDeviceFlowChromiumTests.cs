@@ -25,10 +25,26 @@ public sealed class DevServerDeviceFlowChromiumTests
             Scope = DevClients.ApiReadScope,
         });
         Assert.False(device.IsError, device.Error);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
+        await ApproveInChromiumAsync(chromium!, new Uri(device.VerificationUriComplete!));
+
+        var tokens = await http.RequestDeviceTokenAsync(new DeviceTokenRequest
+        {
+            Address = server.TokenEndpoint.AbsoluteUri,
+            ClientId = DevClients.InteractiveClientId,
+            ClientCredentialStyle = ClientCredentialStyle.PostBody,
+            DeviceCode = device.DeviceCode!,
+        });
+        Assert.False(tokens.IsError, tokens.Error);
+    }
+
+    /// <summary>Opens <paramref name="verificationUri"/> in headless Chromium and clicks Approve, as the user on another device would.</summary>
+    internal static async Task ApproveInChromiumAsync(string chromium, Uri verificationUri)
+    {
+        using var http = new HttpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var profile = Directory.CreateTempSubdirectory("oauthclient-chromium-").FullName;
-        using var process = StartChromium(chromium!, profile, new Uri(device.VerificationUriComplete!));
+        using var process = StartChromium(chromium, profile, verificationUri);
         try
         {
             await EvaluateWhenTrueAsync(http, profile, "document.getElementById('approve') !== null && (document.getElementById('approve').click(), true)", timeout.Token);
@@ -40,15 +56,6 @@ public sealed class DevServerDeviceFlowChromiumTests
             await process.WaitForExitAsync(CancellationToken.None);
             Directory.Delete(profile, recursive: true);
         }
-
-        var tokens = await http.RequestDeviceTokenAsync(new DeviceTokenRequest
-        {
-            Address = server.TokenEndpoint.AbsoluteUri,
-            ClientId = DevClients.InteractiveClientId,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            DeviceCode = device.DeviceCode!,
-        });
-        Assert.False(tokens.IsError, tokens.Error);
     }
 
     private static Process StartChromium(string executable, string profile, Uri url)

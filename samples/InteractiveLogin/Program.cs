@@ -4,70 +4,110 @@ using Microsoft.Extensions.Logging;
 using OAuthClient.Desktop;
 using OAuthClient.Samples;
 
-// Settings come from --authority/--client-id/--scope/--api/--port/--sign-out or OAUTHCLIENT_* variables;
-// with no authority, the embedded development server and its demo API stand in.
+// Settings come from --authority/--client-id/--scope/--api/--port/--sign-out/--device or OAUTHCLIENT_* variables;
+// with no authority, the embedded development server and its demo API stand in. Where no browser can be opened (SSH, a
+// container), or with --device, the sign-in uses a device code (RFC 8628). Ctrl+C and SIGTERM stop it at any step.
 var settings = new ConfigurationBuilder()
     .AddEnvironmentVariables("OAUTHCLIENT_")
     .AddCommandLine(args, new Dictionary<string, string>
     {
         ["--authority"] = "Authority", ["--client-id"] = "ClientId", ["--scope"] = "Scope", ["--api"] = "Api",
-        ["--port"] = "Port", ["--sign-out"] = "SignOut",
+        ["--port"] = "Port", ["--sign-out"] = "SignOut", ["--device"] = "Device",
     })
     .Build();
 
-await using var devServer = string.IsNullOrEmpty(settings["Authority"]) ? await DevAuthorizationServer.StartAsync() : null;
-if (devServer is not null)
-{
-    Console.WriteLine($"No --authority: started the development server at {devServer.Issuer} and its API at {devServer.ApiBaseAddress}");
-}
-
-var api = new Uri(settings["Api"] ?? new Uri(devServer!.ApiBaseAddress, "whoami").AbsoluteUri);
-var options = new InteractiveSignInOptions
-{
-    Authority = new Uri(settings["Authority"] ?? devServer!.Issuer.AbsoluteUri),
-    ClientId = settings["ClientId"] ?? DevClients.InteractiveClientId,
-    Scope = settings["Scope"] ?? $"openid offline_access {DevClients.ApiReadScope}",
-    RedirectPort = int.Parse(settings["Port"] ?? "0", CultureInfo.InvariantCulture),
-    ApiOrigins = { api },
-};
-
-// Refresh tokens outlive the run in the user's profile; the embedded server's keys do not, so it gets a folder of its own.
-var store = new FileTokenStore(devServer is null ? null : new FileTokenStoreOptions { Directory = Path.Combine(Path.GetTempPath(), "OAuthClient.InteractiveLogin.dev") });
-using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true));
-using var signIn = new InteractiveSignIn(options, store, new SystemBrowser(Console.Out), loggerFactory: loggers);
-if (settings["SignOut"] is not null)
-{
-    await signIn.SignOutAsync();
-    Console.WriteLine("Signed out: the stored tokens are gone.");
-    return 0;
-}
-
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
 try
 {
-    await signIn.GetAccessTokenAsync();
-    Console.WriteLine($"Reusing the stored sign-in from {store.Directory}: no browser needed.");
+    return await RunAsync(settings, stop.Token);
 }
-catch (SignInRequiredException)
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
-    Console.WriteLine("Signing in: the browser opens (or the address to open is printed below).");
-    await signIn.SignInAsync();
+    Console.Error.WriteLine("Stopped.");
+    return 130;
 }
-
-using var http = new HttpClient(signIn.CreateHandler());
-Console.WriteLine($"GET {api.AbsolutePath} -> {await http.GetStringAsync(api)}");
-
-if (devServer is not null)
+catch (Exception ex) when (ex is AuthorizationFailedException or OAuthClient.TokenRequestException or HttpRequestException or TimeoutException)
 {
-    // What the next run does, shown here because the embedded server's keys die with this process:
-    // a new InteractiveSignIn on the same store, no browser, and a refresh when the API rejects the access token.
-    devServer.RevokeIssuedAccessTokens();
-    using var nextRun = new InteractiveSignIn(options, store, new NoBrowser(), loggerFactory: loggers);
-    using var nextHttp = new HttpClient(nextRun.CreateHandler());
-    Console.WriteLine($"Next run, no browser: GET {api.AbsolutePath} -> {await nextHttp.GetStringAsync(api)}");
-    await nextRun.SignOutAsync();
+    Console.Error.WriteLine($"Sign-in failed: {ex.Message}");
+    return 1;
 }
 
-return 0;
+static async Task<int> RunAsync(IConfiguration settings, CancellationToken cancellationToken)
+{
+    await using var devServer = string.IsNullOrEmpty(settings["Authority"]) ? await DevAuthorizationServer.StartAsync(cancellationToken: cancellationToken) : null;
+    if (devServer is not null)
+    {
+        Console.WriteLine($"No --authority: started the development server at {devServer.Issuer} and its API at {devServer.ApiBaseAddress}");
+    }
+
+    var api = new Uri(settings["Api"] ?? new Uri(devServer!.ApiBaseAddress, "whoami").AbsoluteUri);
+    var options = new InteractiveSignInOptions
+    {
+        Authority = new Uri(settings["Authority"] ?? devServer!.Issuer.AbsoluteUri),
+        ClientId = settings["ClientId"] ?? DevClients.InteractiveClientId,
+        Scope = settings["Scope"] ?? $"openid offline_access {DevClients.ApiReadScope}",
+        RedirectPort = int.Parse(settings["Port"] ?? "0", CultureInfo.InvariantCulture),
+        ApiOrigins = { api },
+    };
+
+    // Refresh tokens outlive the run in the user's profile; the embedded server's keys do not, so it gets a folder of its own.
+    var store = new FileTokenStore(devServer is null ? null : new FileTokenStoreOptions { Directory = Path.Combine(Path.GetTempPath(), "OAuthClient.InteractiveLogin.dev") });
+    using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true));
+    var browser = new SystemBrowser(Console.Out);
+    using var signIn = new InteractiveSignIn(options, store, browser, loggerFactory: loggers);
+    if (settings["SignOut"] is not null)
+    {
+        await signIn.SignOutAsync(cancellationToken);
+        Console.WriteLine("Signed out: the stored tokens are gone.");
+        return 0;
+    }
+
+    try
+    {
+        await signIn.GetAccessTokenAsync(cancellationToken);
+        Console.WriteLine($"Reusing the stored sign-in from {store.Directory}: no browser needed.");
+    }
+    catch (SignInRequiredException) when (settings["Device"] is null && browser.CanOpen)
+    {
+        Console.WriteLine("Signing in: the browser opens (or the address to open is printed below).");
+        await signIn.SignInAsync(cancellationToken);
+    }
+    catch (SignInRequiredException)
+    {
+        Console.WriteLine(settings["Device"] is null ? "No browser can be opened here: signing in with a device code." : "Signing in with a device code.");
+        await signIn.SignInWithDeviceCodeAsync(
+            async (prompt, ct) =>
+            {
+                Console.WriteLine($"To sign in, open {prompt.VerificationUri} on any device and enter the code {prompt.UserCode}.");
+                if (devServer is not null)
+                {
+                    // The development server has one user: it stands in for her and approves, as she would on the page.
+                    Console.WriteLine("(The development server approves for its test user, as she would on that page.)");
+                    await devServer.ApproveDeviceAsync(prompt.UserCode, cancellationToken: ct);
+                }
+            },
+            cancellationToken);
+    }
+
+    using var http = new HttpClient(signIn.CreateHandler());
+    Console.WriteLine($"GET {api.AbsolutePath} -> {await http.GetStringAsync(api, cancellationToken)}");
+
+    if (devServer is not null)
+    {
+        // What the next run does, shown here because the embedded server's keys die with this process:
+        // a new InteractiveSignIn on the same store, no browser, and a refresh when the API rejects the access token.
+        devServer.RevokeIssuedAccessTokens();
+        using var nextRun = new InteractiveSignIn(options, store, new NoBrowser(), loggerFactory: loggers);
+        using var nextHttp = new HttpClient(nextRun.CreateHandler());
+        Console.WriteLine($"Next run, no browser: GET {api.AbsolutePath} -> {await nextHttp.GetStringAsync(api, cancellationToken)}");
+        await nextRun.SignOutAsync(cancellationToken);
+    }
+
+    return 0;
+}
 
 /// <summary>Stands for a run that must not open a browser.</summary>
 internal sealed class NoBrowser : IBrowser

@@ -27,6 +27,13 @@ public sealed class SystemBrowser : IBrowser
         _environment = environment;
     }
 
+    /// <summary>
+    /// Gets whether a browser can be launched here: on Windows and macOS, through <c>$BROWSER</c>, <c>wslview</c> under WSL, or
+    /// <c>xdg-open</c> with a display. Over SSH, in a container or on a build agent there is usually none: sign in with
+    /// <see cref="InteractiveSignIn.SignInWithDeviceCodeAsync"/> instead of waiting for a redirect that never comes.
+    /// </summary>
+    public bool CanOpen => Commands(new Uri("https://localhost/")).Any();
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="url"/> is not an absolute http or https URL.</exception>
     public async Task OpenAsync(Uri url, CancellationToken cancellationToken)

@@ -44,6 +44,26 @@ public sealed class SystemBrowserTests : IDisposable
     }
 
     [Fact]
+    public void CanOpen_SshSessionWithoutDisplayOrBrowserVariable_False()
+    {
+        _environment.Variables["PATH"] = "/usr/bin";
+        _environment.Variables["SSH_CONNECTION"] = "10.0.0.1 51000 10.0.0.2 22";
+        _environment.Executables.Add("/usr/bin/xdg-open");
+
+        Assert.False(Browser.CanOpen);
+    }
+
+    [Fact]
+    public void CanOpen_DisplayAndXdgOpen_True()
+    {
+        _environment.Variables["PATH"] = "/usr/bin";
+        _environment.Variables["DISPLAY"] = ":0";
+        _environment.Executables.Add("/usr/bin/xdg-open");
+
+        Assert.True(Browser.CanOpen);
+    }
+
+    [Fact]
     public void FindExecutable_RelativeAndEmptyPathEntries_NeverSearched()
     {
         _environment.Variables["PATH"] = ":bin:./tools:/usr/bin";

@@ -36,8 +36,11 @@ internal sealed class AuthorizationCodeFlow
         var request = AuthorizationRequest.Create(_options);
         using var listener = LoopbackListener.Start(_options.RedirectPort, Limits, _time, _logger);
         var redirectUri = listener.RedirectUri(_options.RedirectPath);
-        var url = request.BuildUrl(
-            server.AuthorizationEndpoint ?? throw new InvalidOperationException($"Client '{_name}' knows no authorization endpoint."), redirectUri, _options, _endpoint.Dpop?.Thumbprint);
+        var authorize = server.AuthorizationEndpoint ?? throw new InvalidOperationException($"Client '{_name}' knows no authorization endpoint.");
+        var url = _options.UsePushedAuthorization || server.RequiresPushedAuthorization
+            ? AuthorizationRequest.BuildPushedUrl(authorize, _options.ClientId!, await _endpoint.PushAuthorizationAsync(
+                server, request.Parameters(redirectUri, _options, _endpoint.Dpop?.Thumbprint), cancellationToken).ConfigureAwait(false))
+            : request.BuildUrl(authorize, redirectUri, _options, _endpoint.Dpop?.Thumbprint);
         Log.SignInStarted(_logger, _name, $"http://127.0.0.1:{listener.Port}");
 
         var parameters = await WaitForResponseAsync(listener, url, request.State, cancellationToken).ConfigureAwait(false);

@@ -16,6 +16,10 @@ public sealed class InteractiveSignInOptions
     /// <summary>Gets or sets the token revocation endpoint (RFC 7009), when it is not found through <see cref="Authority"/>.</summary>
     public Uri? RevocationEndpoint { get; set; }
 
+    /// <summary>Gets or sets whether the authorization request is pushed to the server first (PAR, RFC 9126), so the browser carries only the client id and a request URI.</summary>
+    /// <remarks>Defaults to <see langword="false"/>; a server that advertises <c>require_pushed_authorization_requests</c> gets pushed requests anyway.</remarks>
+    public bool UsePushedAuthorization { get; set; }
+
     /// <summary>Gets or sets the issuer identifier expected in the <c>iss</c> response parameter (RFC 9207) with explicit endpoints.</summary>
     /// <remarks>With discovery, the issuer and whether <c>iss</c> is required come from the metadata. Set here, <c>iss</c> is required and must match.</remarks>
     public string? Issuer { get; set; }

@@ -7,10 +7,14 @@ namespace OAuthClient.Internal;
 /// <param name="Issuer">The issuer identifier, when known: the <c>iss</c> of RFC 9207 and an assertion audience.</param>
 /// <param name="RequiresIssParameter">Whether the server advertises the <c>iss</c> authorization response parameter (RFC 9207).</param>
 /// <param name="DeviceAuthorizationEndpoint">Where a device authorization starts (RFC 8628), when the server has one.</param>
+/// <param name="PushedAuthorizationEndpoint">Where authorization requests are pushed (RFC 9126), when the server has one.</param>
+/// <param name="RequiresPushedAuthorization">Whether the server accepts authorization requests only pushed (<c>require_pushed_authorization_requests</c>).</param>
 internal sealed record ServerMetadata(
     Uri TokenEndpoint,
     Uri? AuthorizationEndpoint,
     Uri? RevocationEndpoint,
     string? Issuer,
     bool RequiresIssParameter,
-    Uri? DeviceAuthorizationEndpoint = null);
+    Uri? DeviceAuthorizationEndpoint = null,
+    Uri? PushedAuthorizationEndpoint = null,
+    bool RequiresPushedAuthorization = false);

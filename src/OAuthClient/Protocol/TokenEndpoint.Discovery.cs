@@ -83,8 +83,10 @@ internal sealed partial class TokenEndpoint
             ?? (Uri.TryCreate(document.RevocationEndpoint, UriKind.Absolute, out var r) && Transport.IsSecure(r) ? r : null);
         var requiresIss = document.TryGetBoolean(OidcConstants.Discovery.AuthorizationResponseIssParameterSupported) == true;
         var device = Endpoint(document.DeviceAuthorizationEndpoint, "device_authorization_endpoint", _settings.DeviceAuthorizationEndpoint, required: false);
+        var pushed = Endpoint(document.PushedAuthorizationRequestEndpoint, "pushed_authorization_request_endpoint", configured: null, required: false);
         Log.DiscoveredTokenEndpoint(_logger, ClientName, token);
-        return new ServerMetadata(token, authorize, revocation, document.Issuer, requiresIss, device);
+        return new ServerMetadata(
+            token, authorize, revocation, document.Issuer, requiresIss, device, pushed, document.RequirePushedAuthorizationRequests == true);
     }
 
     // A request message is sent once: each attempt builds its own.

@@ -34,6 +34,7 @@ public sealed class ConfigurationBindingTests
         ["DefaultTokenLifetime"] = "00:07:00",
         ["TokenRequestTimeout"] = "00:00:20",
         ["RequireHttps"] = "false",
+        ["UsePushedAuthorization"] = "true",
         ["StoreKey"] = "my-app",
     };
 
@@ -73,6 +74,7 @@ public sealed class ConfigurationBindingTests
         Assert.Equal(TimeSpan.FromMinutes(7), options.DefaultTokenLifetime);
         Assert.Equal(TimeSpan.FromSeconds(20), options.TokenRequestTimeout);
         Assert.False(options.RequireHttps);
+        Assert.True(options.UsePushedAuthorization);
         Assert.Equal("my-app", options.StoreKey);
     }
 }

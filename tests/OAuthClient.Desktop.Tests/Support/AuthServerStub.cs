@@ -19,6 +19,7 @@ public sealed class AuthServerStub
     public static readonly Uri TokenEndpoint = new("https://login.example.com/connect/token");
     public static readonly Uri RevocationEndpoint = new("https://login.example.com/connect/revocation");
     public static readonly Uri DeviceEndpoint = new("https://login.example.com/connect/device");
+    public static readonly Uri ParEndpoint = new("https://login.example.com/connect/par");
     public static readonly Uri VerificationUri = new("https://login.example.com/device");
 
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, string>> _tokenRequests = new();
@@ -29,6 +30,19 @@ public sealed class AuthServerStub
     {
         Handler.When(HttpMethod.Get, Issuer + "/.well-known/openid-configuration").Respond(_ => Json(HttpStatusCode.OK, Discovery()));
         Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(RespondToTokenRequestAsync);
+        Handler.When(HttpMethod.Post, ParEndpoint.AbsoluteUri).Respond(async request =>
+        {
+            var form = Form(await request.Content!.ReadAsStringAsync());
+            PushedRequests.Enqueue((form, request.Headers.Authorization?.ToString()));
+            if (ParAnswer is { } answer)
+            {
+                return answer;
+            }
+
+            var requestUri = $"urn:ietf:params:oauth:request_uri:{PushedRequests.Count}";
+            Pushed[requestUri] = form;
+            return Json(HttpStatusCode.Created, $$"""{"request_uri":"{{requestUri}}","expires_in":60}""");
+        });
         Handler.When(HttpMethod.Post, DeviceEndpoint.AbsoluteUri).Respond(async request =>
         {
             DeviceRequests.Enqueue(Form(await request.Content!.ReadAsStringAsync()));
@@ -52,6 +66,21 @@ public sealed class AuthServerStub
     }
 
     public MockHttpMessageHandler Handler { get; } = new();
+
+    /// <summary>Gets or sets whether discovery names the PAR endpoint (RFC 9126).</summary>
+    public bool AdvertisesParEndpoint { get; set; } = true;
+
+    /// <summary>Gets or sets whether discovery says <c>require_pushed_authorization_requests</c>.</summary>
+    public bool RequiresPar { get; set; }
+
+    /// <summary>Gets or sets an answer that replaces the PAR endpoint's.</summary>
+    public HttpResponseMessage? ParAnswer { get; set; }
+
+    /// <summary>Gets each pushed request's form and Authorization header.</summary>
+    public ConcurrentQueue<(IReadOnlyDictionary<string, string> Form, string? Authorization)> PushedRequests { get; } = new();
+
+    /// <summary>Gets the pushed parameters by the request_uri they were given.</summary>
+    public ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> Pushed { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Gets or sets whether discovery names the device authorization endpoint.</summary>
     public bool AdvertisesDeviceEndpoint { get; set; } = true;
@@ -131,7 +160,7 @@ public sealed class AuthServerStub
 
     private string Discovery() => $$"""
         {"issuer":"{{Issuer}}","authorization_endpoint":"{{AuthorizeEndpoint}}","token_endpoint":"{{TokenEndpoint}}",
-         "revocation_endpoint":"{{RevocationEndpoint}}",{{(AdvertisesDeviceEndpoint ? $"\"device_authorization_endpoint\":\"{DeviceEndpoint}\"," : "")}}"authorization_response_iss_parameter_supported":{{(AdvertisesIssParameter ? "true" : "false")}},
+         "revocation_endpoint":"{{RevocationEndpoint}}",{{(AdvertisesParEndpoint ? $"\"pushed_authorization_request_endpoint\":\"{ParEndpoint}\"," : "")}}{{(RequiresPar ? "\"require_pushed_authorization_requests\":true," : "")}}{{(AdvertisesDeviceEndpoint ? $"\"device_authorization_endpoint\":\"{DeviceEndpoint}\"," : "")}}"authorization_response_iss_parameter_supported":{{(AdvertisesIssParameter ? "true" : "false")}},
          "code_challenge_methods_supported":["S256"]}
         """;
 

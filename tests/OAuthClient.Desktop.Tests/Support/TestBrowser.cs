@@ -32,6 +32,12 @@ public sealed class TestBrowser : IBrowser
     {
         Opened.Enqueue(url);
         var query = AuthServerStub.Form(url.Query.TrimStart('?'));
+        if (_server is not null && query.TryGetValue("request_uri", out var requestUri) && _server.Pushed.TryRemove(requestUri, out var pushed))
+        {
+            // A pushed request (RFC 9126): the server looks its parameters up by the request URI.
+            query = new Dictionary<string, string>(pushed);
+        }
+
         if (_server is not null && query.TryGetValue("nonce", out var nonce))
         {
             _server.Nonce = nonce;

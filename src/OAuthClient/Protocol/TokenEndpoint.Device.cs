@@ -11,6 +11,9 @@ internal sealed partial class TokenEndpoint
     private static readonly TimeSpan MaxDeviceInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan MaxDeviceLifetime = TimeSpan.FromHours(1);
 
+    // RFC 8628 §6.1 has users type the code: eight characters or so; far more is not a code a user can enter.
+    private const int MaxUserCodeLength = 64;
+
     /// <summary>Starts a device authorization: asks the server for a device code and the user code to show.</summary>
     /// <exception cref="TokenRequestException">The server has no device authorization endpoint, refused, or answered something unusable.</exception>
     public async Task<DeviceAuthorization> AuthorizeDeviceAsync(string? scope, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
@@ -70,10 +73,12 @@ internal sealed partial class TokenEndpoint
                 : throw DeviceFailed(endpoint, response, response.Exception is JsonException ? "the answer is not JSON" : "no device authorization");
         }
 
-        // What the user is shown must be a web address: a server's javascript: or file: URI is not.
-        if (string.IsNullOrEmpty(response.DeviceCode) || string.IsNullOrEmpty(response.UserCode) || !IsWebAddress(response.VerificationUri, out var verification))
+        // What the user is shown must be a web address (a server's javascript: or file: URI is not) with no user info to
+        // disguise its host (https://login.example.com@evil.example/), and a short printable code: it goes to a terminal,
+        // where escape sequences, line breaks and bidirectional overrides rewrite what the user reads.
+        if (string.IsNullOrEmpty(response.DeviceCode) || !IsPrintableCode(response.UserCode) || !IsWebAddress(response.VerificationUri, out var verification))
         {
-            throw DeviceFailed(endpoint, response, "the answer lacks device_code, user_code or an http(s) verification_uri");
+            throw DeviceFailed(endpoint, response, "the answer lacks device_code, a short printable user_code or an http(s) verification_uri without user info");
         }
 
         var complete = IsWebAddress(response.VerificationUriComplete, out var c) ? c : null;
@@ -91,7 +96,26 @@ internal sealed partial class TokenEndpoint
     }
 
     private static bool IsWebAddress(string? value, out Uri? uri) =>
-        Uri.TryCreate(value, UriKind.Absolute, out uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+        Uri.TryCreate(value, UriKind.Absolute, out uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && uri.UserInfo.Length == 0;
+
+    private static bool IsPrintableCode([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > MaxUserCodeLength)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private TokenRequestException DeviceFailed(Uri endpoint, ProtocolResponse response, string problem)
     {

@@ -21,6 +21,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     private readonly RSA _keyClientKey = RSA.Create(2048);
     private readonly DevDpop _dpop;
     private readonly DevDeviceFlow _deviceFlow;
+    private readonly DevPushedAuthorization _pushedAuthorization;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private WebApplication? _authorizationServer;
     private WebApplication? _api;
@@ -31,6 +32,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         _options = options;
         _dpop = new DevDpop(options);
         _deviceFlow = new DevDeviceFlow(options);
+        _pushedAuthorization = new DevPushedAuthorization(options);
     }
 
     /// <summary>Gets the private key of <see cref="DevClients.KeyClientId"/> as a JSON Web Key (RS256), made at start: for samples and tests only.</summary>
@@ -50,6 +52,9 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
 
     /// <summary>Gets the device authorization endpoint (RFC 8628 §3.1), for <see cref="DevClients.InteractiveClientId"/>.</summary>
     public Uri DeviceAuthorizationEndpoint => new(Issuer, DevDeviceFlow.DeviceAuthorizationPath);
+
+    /// <summary>Gets the pushed authorization request endpoint (RFC 9126 §2), for <see cref="DevClients.InteractiveClientId"/>.</summary>
+    public Uri PushedAuthorizationEndpoint => new(Issuer, DevPushedAuthorization.PushedAuthorizationPath);
 
     /// <summary>Gets the verification page (<c>verification_uri</c>), where the user approves or denies a user code.</summary>
     public Uri VerificationEndpoint => new(Issuer, DevDeviceFlow.VerificationPath);
@@ -99,6 +104,10 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     /// <param name="clientId">The client id, such as <see cref="DevClients.ServiceClientId"/> or one of its aliases.</param>
     /// <returns>The count since the server was first started; <see cref="GetTokenRequestCount"/> counts them too.</returns>
     public int GetTokenExchangeRequestCount(string clientId) => _ledger.TokenExchangeRequests(clientId);
+
+    /// <summary>Gets how many requests the pushed authorization request endpoint received, refused ones included.</summary>
+    /// <returns>The count since the server was first started.</returns>
+    public int GetPushedAuthorizationRequestCount() => _pushedAuthorization.Count;
 
     /// <summary>Approves or denies a device's user code as the verification page's buttons do, over HTTP, so tests need no browser.</summary>
     /// <param name="userCode">The <c>user_code</c> from the device authorization response.</param>
@@ -183,7 +192,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         try
         {
             var app = AuthorizationServerApp.Build(
-                _options, port, _signingKey, _encryptionKey, _ledger, new RsaSecurityKey(_keyClientKey.ExportParameters(includePrivateParameters: false)), _dpop, _deviceFlow);
+                _options, port, _signingKey, _encryptionKey, _ledger, new RsaSecurityKey(_keyClientKey.ExportParameters(includePrivateParameters: false)), _dpop, _deviceFlow, _pushedAuthorization);
             try
             {
                 Issuer = await StartAppAsync(app, cancellationToken);

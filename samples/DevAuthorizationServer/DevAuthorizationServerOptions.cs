@@ -33,6 +33,10 @@ public sealed class DevAuthorizationServerOptions
     /// <summary>Gets or sets whether the token endpoint and the APIs require a server nonce in DPoP proofs (RFC 9449 §8, §9).</summary>
     public bool RequireDpopNonce { get; set; }
 
+    /// <summary>Gets or sets whether the authorization endpoint accepts only pushed requests (RFC 9126 §5), by <c>request_uri</c>.</summary>
+    /// <remarks>Defaults to <see langword="false"/>. Discovery then says <c>require_pushed_authorization_requests: true</c>.</remarks>
+    public bool RequirePushedAuthorizationRequests { get; set; }
+
     /// <summary>Gets or sets what the three apps log, and where; nothing when <see langword="null"/>.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 }

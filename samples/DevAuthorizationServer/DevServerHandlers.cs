@@ -82,25 +82,39 @@ internal static class DevServerHandlers
 
     public static ValueTask ValidateAuthorizationRequest(ValidateAuthorizationRequestContext context)
     {
-        var request = context.Request;
-        if (!string.Equals(request.ClientId, DevClients.InteractiveClientId, StringComparison.Ordinal))
+        if (CheckAuthorizationRequest(context.Request) is { } error)
         {
-            context.Reject(Errors.InvalidClient, "Only the public client uses the authorization endpoint.");
-        }
-        else if (!IsLoopbackRedirectUri(request.RedirectUri))
-        {
-            context.Reject(Errors.InvalidRequest, "The redirect_uri must be http://127.0.0.1:{port}/... or http://[::1]:{port}/....");
-        }
-        else if (!string.Equals(request.CodeChallengeMethod, CodeChallengeMethods.Sha256, StringComparison.Ordinal))
-        {
-            context.Reject(Errors.InvalidRequest, "PKCE with code_challenge_method=S256 is required.");
-        }
-        else if (request.GetScopes().Any(IsDownstreamScope))
-        {
-            context.Reject(Errors.InvalidScope, "The downstream.read scope is granted by token exchange only.");
+            context.Reject(error.Error, error.Description);
         }
 
         return default;
+    }
+
+    /// <summary>Judges an authorization request's client, redirect URI, PKCE and scopes, pushed (RFC 9126) or not.</summary>
+    /// <returns>The error and its description, or <see langword="null"/> when the request may proceed.</returns>
+    public static (string Error, string Description)? CheckAuthorizationRequest(OpenIddictRequest request)
+    {
+        if (!string.Equals(request.ClientId, DevClients.InteractiveClientId, StringComparison.Ordinal))
+        {
+            return (Errors.InvalidClient, "Only the public client uses the authorization endpoint.");
+        }
+
+        if (!IsLoopbackRedirectUri(request.RedirectUri))
+        {
+            return (Errors.InvalidRequest, "The redirect_uri must be http://127.0.0.1:{port}/... or http://[::1]:{port}/....");
+        }
+
+        if (!string.Equals(request.CodeChallengeMethod, CodeChallengeMethods.Sha256, StringComparison.Ordinal))
+        {
+            return (Errors.InvalidRequest, "PKCE with code_challenge_method=S256 is required.");
+        }
+
+        if (request.GetScopes().Any(IsDownstreamScope))
+        {
+            return (Errors.InvalidScope, "The downstream.read scope is granted by token exchange only.");
+        }
+
+        return null;
     }
 
     public static ValueTask HandleClientCredentials(HandleTokenRequestContext context)

@@ -72,7 +72,16 @@ internal sealed class AuthorizationCodeFlow
         var waiting = listener.WaitForCallbackAsync(_options.RedirectPath, state, linked.Token);
         try
         {
-            await _browser.OpenAsync(url, linked.Token).ConfigureAwait(false);
+            try
+            {
+                await _browser.OpenAsync(url, linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The browser said it failed: no redirect will come, so the sign-in ends now (or falls back), not at SignInTimeout.
+                throw new BrowserFailedException(ex);
+            }
+
             return await waiting.ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -124,3 +133,6 @@ internal sealed class AuthorizationCodeFlow
         return new AuthorizationFailedException($"Client '{_name}': sign-in failed: {problem}.", error);
     }
 }
+
+/// <summary>The <see cref="IBrowser"/> threw: carries what it threw, for the sign-in to fall back or rethrow.</summary>
+internal sealed class BrowserFailedException(Exception inner) : Exception("The browser could not be opened.", inner);

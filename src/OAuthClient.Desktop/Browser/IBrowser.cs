@@ -8,4 +8,11 @@ public interface IBrowser
     /// <param name="cancellationToken">Cancels the launch.</param>
     /// <returns>A task that completes when the browser was started or the URL shown.</returns>
     Task OpenAsync(Uri url, CancellationToken cancellationToken);
+
+    /// <summary>Gets whether this browser can open anything here; <see langword="true"/> unless it knows otherwise.</summary>
+    /// <remarks>
+    /// With <see cref="SignInMode.Auto"/> a sign-in uses a device code when this is <see langword="false"/>, or when
+    /// <see cref="OpenAsync"/> throws, rather than waiting for a redirect that cannot come.
+    /// </remarks>
+    bool CanOpen => true;
 }

@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(360, LogLevel.Information, "Client '{ClientName}' asked the user to sign in at {VerificationUri} with a device code; waiting for approval.")]
     public static partial void DeviceSignInStarted(ILogger logger, string clientName, Uri verificationUri);
+
+    [LoggerMessage(361, LogLevel.Information, "Client '{ClientName}' signs in with a device code: {Reason}.")]
+    public static partial void SignInFallback(ILogger logger, string clientName, string reason);
 }

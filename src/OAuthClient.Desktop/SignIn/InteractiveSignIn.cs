@@ -8,7 +8,7 @@ namespace OAuthClient.Desktop;
 /// <summary>Signs the user in through the system browser and keeps their access token fresh, for desktop and command-line apps.</summary>
 /// <remarks>
 /// Thread-safe; make one per app and keep it. <see cref="GetAccessTokenAsync"/> never opens a browser: it
-/// throws <see cref="SignInRequiredException"/> when <see cref="SignInAsync"/> is needed.
+/// throws <see cref="SignInRequiredException"/> when <see cref="SignInAsync()"/> is needed.
 /// </remarks>
 public sealed class InteractiveSignIn : IDisposable
 {
@@ -19,6 +19,7 @@ public sealed class InteractiveSignIn : IDisposable
     private readonly SignInSession _session;
     private readonly UserTokenClient _tokens;
     private readonly AuthorizationCodeFlow _flow;
+    private readonly IBrowser _browser;
     private readonly DeviceCodeFlow _deviceFlow;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -77,6 +78,7 @@ public sealed class InteractiveSignIn : IDisposable
         _owned = [.. owned];
         var source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
         _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, source, _session);
+        _browser = browser;
         _flow = new AuthorizationCodeFlow(name, options, browser, _endpoint, _session, time, _logger);
         _deviceFlow = new DeviceCodeFlow(name, options, _endpoint, _session, time, _logger);
     }
@@ -93,7 +95,55 @@ public sealed class InteractiveSignIn : IDisposable
     /// <exception cref="TimeoutException">No response arrived within <see cref="InteractiveSignInOptions.SignInTimeout"/>.</exception>
     /// <exception cref="TokenRequestException">Discovery or the code redemption failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<AccessToken> SignInAsync(CancellationToken cancellationToken = default) => _flow.SignInAsync(cancellationToken);
+    public Task<AccessToken> SignInAsync(CancellationToken cancellationToken) => SignInAsync(devicePrompt: null, cancellationToken);
+
+    /// <summary>Signs the user in the way <see cref="InteractiveSignInOptions.SignInMode"/> says: the browser where one opens, otherwise a device code.</summary>
+    /// <returns>The user's new access token.</returns>
+    public Task<AccessToken> SignInAsync() => SignInAsync(devicePrompt: null, CancellationToken.None);
+
+    /// <summary>Signs the user in the way <see cref="InteractiveSignInOptions.SignInMode"/> says, showing a device code with <paramref name="devicePrompt"/> when one is used.</summary>
+    /// <param name="devicePrompt">Shows a device code to the user; standard error when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the sign-in.</param>
+    /// <returns>The user's new access token.</returns>
+    /// <exception cref="AuthorizationFailedException">The server refused (such as <c>access_denied</c>), the code expired, or a response failed a check.</exception>
+    /// <exception cref="TimeoutException">No browser response arrived within <see cref="InteractiveSignInOptions.SignInTimeout"/>.</exception>
+    /// <exception cref="TokenRequestException">Discovery, the device request or the code redemption failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<AccessToken> SignInAsync(Func<DeviceCodePrompt, CancellationToken, Task>? devicePrompt, CancellationToken cancellationToken = default)
+    {
+        var prompt = devicePrompt ?? WriteToConsole;
+        switch (Options.SignInMode)
+        {
+            case SignInMode.DeviceCode:
+                return await _deviceFlow.SignInAsync(prompt, cancellationToken).ConfigureAwait(false);
+            case SignInMode.Auto when !_browser.CanOpen && await ServerHasDeviceFlowAsync(cancellationToken).ConfigureAwait(false):
+                Log.SignInFallback(_logger, _name, "no browser can be opened here");
+                return await _deviceFlow.SignInAsync(prompt, cancellationToken).ConfigureAwait(false);
+        }
+
+        BrowserFailedException failed;
+        try
+        {
+            return await _flow.SignInAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (BrowserFailedException ex)
+        {
+            failed = ex;
+        }
+
+        if (Options.SignInMode == SignInMode.Auto && await ServerHasDeviceFlowAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Log.SignInFallback(_logger, _name, $"the browser failed ({failed.InnerException!.GetType().Name})");
+            return await _deviceFlow.SignInAsync(prompt, cancellationToken).ConfigureAwait(false);
+        }
+
+        // No other way in: the caller gets what the browser threw, at once.
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed.InnerException!);
+        throw failed;
+    }
+
+    private async Task<bool> ServerHasDeviceFlowAsync(CancellationToken cancellationToken) =>
+        (await _endpoint.GetServerAsync(cancellationToken).ConfigureAwait(false)).DeviceAuthorizationEndpoint is not null;
 
     /// <summary>
     /// Signs the user in with a device code (RFC 8628), for a terminal with no browser at hand (SSH, a container): the user
@@ -117,7 +167,7 @@ public sealed class InteractiveSignIn : IDisposable
     /// <summary>Gets a fresh access token: cached, stored, or refreshed with the stored refresh token. Never opens a browser.</summary>
     /// <param name="cancellationToken">Stops this caller's wait; a refresh under way goes on for the others.</param>
     /// <returns>The user's access token.</returns>
-    /// <exception cref="SignInRequiredException">No refresh token is stored, or the server rejected it; call <see cref="SignInAsync"/>.</exception>
+    /// <exception cref="SignInRequiredException">No refresh token is stored, or the server rejected it; call <see cref="SignInAsync()"/>.</exception>
     /// <exception cref="TokenRequestException">The refresh failed for another reason (network, server error).</exception>
     /// <exception cref="TokenStoreLockTimeoutException">Another process kept the <see cref="FileTokenStore"/> locked for the whole
     /// <see cref="FileTokenStoreOptions.LockTimeout"/>; no refresh was attempted. Retry; no sign-in is needed.</exception>

@@ -16,6 +16,9 @@ public sealed class InteractiveSignInOptions
     /// <summary>Gets or sets the token revocation endpoint (RFC 7009), when it is not found through <see cref="Authority"/>.</summary>
     public Uri? RevocationEndpoint { get; set; }
 
+    /// <summary>Gets or sets how the user signs in: the browser, a device code, or the browser when one can be opened (the default).</summary>
+    public SignInMode SignInMode { get; set; } = SignInMode.Auto;
+
     /// <summary>Gets or sets whether the authorization request is pushed to the server first (PAR, RFC 9126), so the browser carries only the client id and a request URI.</summary>
     /// <remarks>Defaults to <see langword="false"/>; a server that advertises <c>require_pushed_authorization_requests</c> gets pushed requests anyway.</remarks>
     public bool UsePushedAuthorization { get; set; }

@@ -35,6 +35,7 @@ public sealed class ConfigurationBindingTests
         ["TokenRequestTimeout"] = "00:00:20",
         ["RequireHttps"] = "false",
         ["UsePushedAuthorization"] = "true",
+        ["SignInMode"] = "DeviceCode",
         ["StoreKey"] = "my-app",
     };
 
@@ -75,6 +76,7 @@ public sealed class ConfigurationBindingTests
         Assert.Equal(TimeSpan.FromSeconds(20), options.TokenRequestTimeout);
         Assert.False(options.RequireHttps);
         Assert.True(options.UsePushedAuthorization);
+        Assert.Equal(SignInMode.DeviceCode, options.SignInMode);
         Assert.Equal("my-app", options.StoreKey);
     }
 }

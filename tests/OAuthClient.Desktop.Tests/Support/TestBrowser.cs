@@ -21,6 +21,12 @@ public sealed class TestBrowser : IBrowser
 
     public bool FormPost { get; set; }
 
+    /// <summary>Gets or sets what <see cref="IBrowser.CanOpen"/> says.</summary>
+    public bool CanOpen { get; set; } = true;
+
+    /// <summary>Gets or sets an exception <see cref="OpenAsync"/> throws, as a browser that fails to start.</summary>
+    public Exception? Fails { get; set; }
+
     public string? LastPage { get; private set; }
 
     public IReadOnlyDictionary<string, string> LastQuery => AuthServerStub.Form(Opened.Last().Query.TrimStart('?'));
@@ -31,6 +37,11 @@ public sealed class TestBrowser : IBrowser
     public async Task OpenAsync(Uri url, CancellationToken cancellationToken)
     {
         Opened.Enqueue(url);
+        if (Fails is { } failure)
+        {
+            throw failure;
+        }
+
         var query = AuthServerStub.Form(url.Query.TrimStart('?'));
         if (_server is not null && query.TryGetValue("request_uri", out var requestUri) && _server.Pushed.TryRemove(requestUri, out var pushed))
         {

@@ -1,0 +1,100 @@
+using OAuthClient.Desktop.Tests.Support;
+
+namespace OAuthClient.Desktop.Tests.SignIn;
+
+/// <summary>One sign-in that picks its way: the browser where one opens, a device code where none can.</summary>
+public sealed class SignInModeTests : IDisposable
+{
+    private readonly SignInFixture _fixture = new();
+    private readonly List<DeviceCodePrompt> _prompts = [];
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task SignInAsync_AutoWithABrowser_UsesTheBrowser()
+    {
+        await _fixture.SignIn.SignInAsync(Prompt, CancellationToken.None);
+
+        Assert.Single(_fixture.Browser.Opened);
+        Assert.Empty(_fixture.Server.DeviceRequests);
+    }
+
+    [Fact]
+    public async Task SignInAsync_AutoWithoutABrowser_UsesADeviceCode()
+    {
+        _fixture.Browser.CanOpen = false;
+
+        var signIn = _fixture.SignIn.SignInAsync(Prompt, CancellationToken.None);
+        var token = await RunAsync(signIn);
+
+        Assert.Equal("access-token-1", token.Value);
+        Assert.Empty(_fixture.Browser.Opened);
+        Assert.Single(_prompts);
+    }
+
+    [Fact]
+    public async Task SignInAsync_AutoBrowserFails_FallsBackAtOnceWithoutWaitingForTheTimeout()
+    {
+        _fixture.Browser.Fails = new InvalidOperationException("no browser could start");
+
+        var token = await RunAsync(_fixture.SignIn.SignInAsync(Prompt, CancellationToken.None));
+
+        Assert.Equal("access-token-1", token.Value);
+        Assert.Single(_fixture.Browser.Opened);
+        Assert.Single(_prompts);
+    }
+
+    [Fact]
+    public async Task SignInAsync_AutoWithoutABrowserAndNoDeviceFlowAtTheServer_TheBrowserPathAsBefore()
+    {
+        _fixture.Browser.CanOpen = false;
+        _fixture.Server.AdvertisesDeviceEndpoint = false;
+
+        await _fixture.SignIn.SignInAsync(Prompt, CancellationToken.None);
+
+        Assert.Single(_fixture.Browser.Opened);
+        Assert.Empty(_prompts);
+    }
+
+    [Fact]
+    public async Task SignInAsync_BrowserModeBrowserFails_ThatErrorAtOnce()
+    {
+        _fixture.Options.SignInMode = SignInMode.Browser;
+        _fixture.Browser.Fails = new InvalidOperationException("no browser could start");
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _fixture.SignIn.SignInAsync(Prompt, CancellationToken.None));
+
+        Assert.Equal("no browser could start", ex.Message);
+        Assert.Empty(_prompts);
+    }
+
+    [Fact]
+    public async Task SignInAsync_DeviceCodeMode_NeverOpensTheBrowser()
+    {
+        _fixture.Options.SignInMode = SignInMode.DeviceCode;
+
+        await RunAsync(_fixture.SignIn.SignInAsync(Prompt, CancellationToken.None));
+
+        Assert.Empty(_fixture.Browser.Opened);
+        Assert.Single(_fixture.Server.DeviceRequests);
+    }
+
+    private Task Prompt(DeviceCodePrompt prompt, CancellationToken cancellationToken)
+    {
+        _prompts.Add(prompt);
+        return Task.CompletedTask;
+    }
+
+    // A device sign-in waits on the fake clock between polls: move it on until the sign-in ends.
+    private async Task<T> RunAsync<T>(Task<T> flow)
+    {
+        for (var step = 0; !flow.IsCompleted; step++)
+        {
+            Assert.True(step < 2_000, "the sign-in did not finish");
+            await Task.Delay(5);
+            _fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        return await flow;
+    }
+}

@@ -46,6 +46,9 @@ internal static partial class Log
     [LoggerMessage(115, LogLevel.Information, "The token endpoint asked client '{ClientName}' for a DPoP nonce; asking once more with it.")]
     public static partial void TokenRequestDpopNonce(ILogger logger, string clientName);
 
+    [LoggerMessage(119, LogLevel.Warning, "Client '{ClientName}': the discovery document's {Endpoint} is not on the authority's HTTPS origin; it is not used.")]
+    public static partial void OptionalEndpointIgnored(ILogger logger, string clientName, string endpoint);
+
     [LoggerMessage(118, LogLevel.Debug, "Client '{ClientName}' was answered '{Error}', which the grant expects (a device sign-in still waiting).")]
     public static partial void TokenRequestAnswered(ILogger logger, string clientName, string error);
 

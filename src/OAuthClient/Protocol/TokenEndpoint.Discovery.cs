@@ -79,8 +79,7 @@ internal sealed partial class TokenEndpoint
 
         var token = Endpoint(document.TokenEndpoint, "token_endpoint", _settings.TokenEndpoint, required: true)!;
         var authorize = Endpoint(document.AuthorizeEndpoint, "authorization_endpoint", _settings.AuthorizationEndpoint, _settings.NeedsAuthorizationEndpoint);
-        var revocation = _settings.RevocationEndpoint
-            ?? (Uri.TryCreate(document.RevocationEndpoint, UriKind.Absolute, out var r) && Transport.IsSecure(r) ? r : null);
+        var revocation = Endpoint(document.RevocationEndpoint, "revocation_endpoint", _settings.RevocationEndpoint, required: false);
         var requiresIss = document.TryGetBoolean(OidcConstants.Discovery.AuthorizationResponseIssParameterSupported) == true;
         var device = Endpoint(document.DeviceAuthorizationEndpoint, "device_authorization_endpoint", _settings.DeviceAuthorizationEndpoint, required: false);
         var pushed = Endpoint(document.PushedAuthorizationRequestEndpoint, "pushed_authorization_request_endpoint", configured: null, required: false);
@@ -95,7 +94,17 @@ internal sealed partial class TokenEndpoint
         using var request = new DiscoveryDocumentRequest
         {
             Address = _settings.Authority!.AbsoluteUri,
-            Policy = new DiscoveryPolicy { RequireHttps = _settings.RequireHttps, AllowHttpOnLoopback = true, RequireKeySet = false },
+            Policy = new DiscoveryPolicy
+            {
+                // HTTPS is checked here, for each endpoint when it is read (Endpoint): the policy's own check covers every endpoint
+                // of the document, those no flow uses too, and would fail discovery for one of them.
+                RequireHttps = false,
+                AllowHttpOnLoopback = true,
+                RequireKeySet = false,
+                // Endpoints a flow may never use are checked here, when read (Endpoint): one the server names badly leaves
+                // that feature off instead of failing discovery, and with it every sign-in and refresh of the client.
+                EndpointValidationExcludeList = [.. OptionalEndpoints],
+            },
         };
         return await invoker.GetDiscoveryDocumentAsync(request, cancellationToken).ConfigureAwait(false);
     }
@@ -112,6 +121,13 @@ internal sealed partial class TokenEndpoint
             return required ? throw DiscoveryFailed($"it names no {name}") : null;
         }
 
+        if (!required && OptionalEndpoints.Contains(name) && !(IsAuthorityOrigin(uri) && (!_settings.RequireHttps || Transport.IsSecure(uri))))
+        {
+            // Not the authority's own HTTPS origin: never used (credentials would go there), and the rest works on.
+            Log.OptionalEndpointIgnored(_logger, ClientName, name);
+            return null;
+        }
+
         if (_settings.RequireHttps && !Transport.IsSecure(uri))
         {
             throw DiscoveryFailed($"its {name} is not HTTPS ({uri})");
@@ -119,6 +135,14 @@ internal sealed partial class TokenEndpoint
 
         return uri;
     }
+
+    private static readonly string[] OptionalEndpoints = ["revocation_endpoint", "device_authorization_endpoint", "pushed_authorization_request_endpoint"];
+
+    private bool IsAuthorityOrigin(Uri uri) =>
+        _settings.Authority is { } authority
+        && string.Equals(uri.Scheme, authority.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(uri.IdnHost, authority.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && uri.Port == authority.Port;
 
     private TokenRequestException DiscoveryFailed(string problem, HttpStatusCode? status = null, Exception? inner = null)
     {

@@ -85,6 +85,9 @@ public sealed class AuthServerStub
     /// <summary>Gets or sets whether discovery names the device authorization endpoint.</summary>
     public bool AdvertisesDeviceEndpoint { get; set; } = true;
 
+    /// <summary>Gets or sets the device authorization endpoint discovery names instead of <see cref="DeviceEndpoint"/>.</summary>
+    public string? AdvertisedDeviceEndpoint { get; set; }
+
     public int DeviceExpiresIn { get; set; } = 600;
 
     public int DeviceInterval { get; set; } = 5;
@@ -160,7 +163,7 @@ public sealed class AuthServerStub
 
     private string Discovery() => $$"""
         {"issuer":"{{Issuer}}","authorization_endpoint":"{{AuthorizeEndpoint}}","token_endpoint":"{{TokenEndpoint}}",
-         "revocation_endpoint":"{{RevocationEndpoint}}",{{(AdvertisesParEndpoint ? $"\"pushed_authorization_request_endpoint\":\"{ParEndpoint}\"," : "")}}{{(RequiresPar ? "\"require_pushed_authorization_requests\":true," : "")}}{{(AdvertisesDeviceEndpoint ? $"\"device_authorization_endpoint\":\"{DeviceEndpoint}\"," : "")}}"authorization_response_iss_parameter_supported":{{(AdvertisesIssParameter ? "true" : "false")}},
+         "revocation_endpoint":"{{RevocationEndpoint}}",{{(AdvertisesParEndpoint ? $"\"pushed_authorization_request_endpoint\":\"{ParEndpoint}\"," : "")}}{{(RequiresPar ? "\"require_pushed_authorization_requests\":true," : "")}}{{(AdvertisesDeviceEndpoint ? $"\"device_authorization_endpoint\":\"{AdvertisedDeviceEndpoint ?? DeviceEndpoint.AbsoluteUri}\"," : "")}}"authorization_response_iss_parameter_supported":{{(AdvertisesIssParameter ? "true" : "false")}},
          "code_challenge_methods_supported":["S256"]}
         """;
 

@@ -210,7 +210,8 @@ public sealed class TokenEndpointFaultTests : IDisposable
 
         var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
 
-        Assert.Contains("HTTPS", error.Message, StringComparison.Ordinal);
+        // Refused as not the authority's (https) origin, naming the endpoint.
+        Assert.Contains("http://login.example.com/connect/token", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, _services.TokenEndpoint.RequestCount);
     }
 

@@ -63,13 +63,11 @@ internal sealed partial class TokenEndpoint
 
         if (response.IsError)
         {
-            var error = response.ErrorType == ResponseErrorType.Http ? response.TryGet("error") : response.Error;
-            Log.TokenRequestFailed(_logger, ClientName, endpoint, response.HttpResponse is null ? null : (int)response.HttpStatusCode, error);
+            var (error, description) = ErrorOf(response);
+            var status = response.HttpResponse?.StatusCode;
+            Log.TokenRequestFailed(_logger, ClientName, endpoint, (int?)status, error);
             return error is { Length: > 0 }
-                ? throw new TokenRequestException(
-                    $"Client '{ClientName}' could not start a device sign-in at {endpoint}: the server answered {Status(response.HttpResponse?.StatusCode)} " +
-                    $"with error '{error}'{(string.IsNullOrEmpty(response.ErrorDescription) ? "" : $" ({response.ErrorDescription})")}.",
-                    ClientName, endpoint, response.HttpResponse?.StatusCode, error, response.ErrorDescription)
+                ? throw Refused($"start a device sign-in at {endpoint}", endpoint, status, error, description)
                 : throw DeviceFailed(endpoint, response, response.Exception is JsonException ? "the answer is not JSON" : "no device authorization");
         }
 

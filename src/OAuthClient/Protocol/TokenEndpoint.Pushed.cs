@@ -44,14 +44,14 @@ internal sealed partial class TokenEndpoint
 
         if (!HasReadableBody(response) || response.IsError || string.IsNullOrEmpty(response.RequestUri))
         {
-            var error = !HasReadableBody(response) ? null : response.ErrorType == ResponseErrorType.Http ? response.TryGet("error") : response.Error;
+            var (error, description) = ErrorOf(response);
             var httpStatus = response.HttpResponse?.StatusCode;
-            var description = HasReadableBody(response) ? response.TryGet("error_description") : null;
             Log.TokenRequestFailed(_logger, ClientName, endpoint, (int?)httpStatus, error);
-            throw new TokenRequestException(
-                $"Client '{ClientName}' could not push its authorization request to {endpoint}: the server answered {Status(httpStatus)}" +
-                (error is { Length: > 0 } ? $" with error '{error}'{(string.IsNullOrEmpty(description) ? "" : $" ({description})")}." : " without a request_uri."),
-                ClientName, endpoint, httpStatus, error, description);
+            throw error is { Length: > 0 }
+                ? Refused($"push its authorization request to {endpoint}", endpoint, httpStatus, error, description)
+                : new TokenRequestException(
+                    $"Client '{ClientName}' could not push its authorization request to {endpoint}: the server answered {Status(httpStatus)} without a request_uri.",
+                    ClientName, endpoint, httpStatus, error, description, response.Exception);
         }
 
         return response.RequestUri;

@@ -151,25 +151,14 @@ internal sealed partial class TokenEndpoint
     private TokenRequestException Fail(TokenResponse response, Uri endpoint, Grant grant)
     {
         HttpStatusCode? status = response.HttpResponse is null ? null : response.HttpStatusCode;
-
-        // RFC 6749 §5.2 allows the error body on a 401 too (invalid_client); Duende reads it only on a 400.
-        var error = response.ErrorType switch
-        {
-            ResponseErrorType.Protocol => response.Error,
-            ResponseErrorType.Http => response.TryGet("error"),
-            _ => null,
-        };
+        var (error, description) = ErrorOf(response);
 
         // The server's own words, less any secret of the request it may quote back (a refused subject token, say).
-        var description = grant.Redact(response.ErrorDescription);
+        description = grant.Redact(description);
         error = grant.Redact(error);
         var exception = response.ErrorType switch
         {
-            _ when !string.IsNullOrEmpty(error) => new TokenRequestException(
-                $"Client '{ClientName}' could not get {grant.Description} from {endpoint}: the server answered {Status(status)} " +
-                $"with error '{error}'{(string.IsNullOrEmpty(description) ? "" : $" ({description})")}" +
-                $"{(grant.Explain(error) is { } meaning ? $": {meaning}" : "")}.",
-                ClientName, endpoint, status, error, description),
+            _ when !string.IsNullOrEmpty(error) => Refused($"get {grant.Description} from {endpoint}", endpoint, status, error, description, grant.Explain(error)),
             ResponseErrorType.Exception when response.Exception is JsonException => new TokenRequestException(
                 $"Client '{ClientName}' could not get a token from {endpoint}: the server answered {Status(status)} " +
                 "with a body that is not a JSON token response. Check that the endpoint is the token endpoint.",
@@ -201,6 +190,23 @@ internal sealed partial class TokenEndpoint
 
         return exception;
     }
+
+    /// <summary>
+    /// Reads the OAuth <c>error</c> and <c>error_description</c> of an answer, or none. RFC 6749 §5.2 allows the error body on
+    /// a 401 too (<c>invalid_client</c>); Duende reads it only on a 400.
+    /// </summary>
+    private static (string? Error, string? Description) ErrorOf(ProtocolResponse response) => response.ErrorType switch
+    {
+        ResponseErrorType.Protocol => (response.Error, response.TryGet("error_description")),
+        ResponseErrorType.Http when HasReadableBody(response) => (response.TryGet("error"), response.TryGet("error_description")),
+        _ => (null, null),
+    };
+
+    /// <summary>Makes the error of a server that refused with an OAuth error; <paramref name="attempt"/> says what was tried, and where.</summary>
+    private TokenRequestException Refused(string attempt, Uri endpoint, HttpStatusCode? status, string error, string? description, string? meaning = null) => new(
+        $"Client '{ClientName}' could not {attempt}: the server answered {Status(status)} " +
+        $"with error '{error}'{(string.IsNullOrEmpty(description) ? "" : $" ({description})")}{(meaning is null ? "" : $": {meaning}")}.",
+        ClientName, endpoint, status, error, description);
 
     private TokenRequestException Fail(Uri endpoint, HttpStatusCode status, string problem)
     {

@@ -24,7 +24,7 @@ public sealed class DeviceCodeTests : IDisposable
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         var started = _fixture.Time.GetUtcNow();
 
-        var token = await RunAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
+        var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
         Assert.Equal("access-token-1", token.Value);
         var prompt = Assert.Single(_prompts);
@@ -52,7 +52,7 @@ public sealed class DeviceCodeTests : IDisposable
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         var started = _fixture.Time.GetUtcNow();
 
-        await RunAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
+        await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
         Assert.Equal([5, 10, 20, 30], _fixture.Server.DevicePolls.Select(t => (int)(t - started).TotalSeconds));
     }
@@ -65,7 +65,7 @@ public sealed class DeviceCodeTests : IDisposable
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         _fixture.Server.DeviceAnswers.Enqueue(error);
 
-        var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(() => RunAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt)));
+        var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(() => _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt)));
 
         Assert.Equal(error, ex.Error);
         Assert.Equal(2, _fixture.Server.DevicePolls.Count);
@@ -81,7 +81,7 @@ public sealed class DeviceCodeTests : IDisposable
             _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         }
 
-        var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(() => RunAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt)));
+        var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(() => _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt)));
 
         Assert.Equal("expired_token", ex.Error);
         Assert.Equal(2, _fixture.Server.DevicePolls.Count);
@@ -97,7 +97,7 @@ public sealed class DeviceCodeTests : IDisposable
 
         using var cancel = new CancellationTokenSource();
         var signIn = _fixture.SignIn.SignInWithDeviceCodeAsync(Prompt, cancel.Token);
-        await AdvanceUntilAsync(signIn, () => _fixture.Server.DevicePolls.Count == 2);
+        await _fixture.AdvanceUntilAsync(signIn, () => _fixture.Server.DevicePolls.Count == 2);
 
         await cancel.CancelAsync();
 
@@ -149,7 +149,7 @@ public sealed class DeviceCodeTests : IDisposable
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         _fixture.Server.DeviceAnswers.Enqueue("slow_down");
 
-        await RunAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
+        await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
         Assert.DoesNotContain(_fixture.Logs.Lines, l => l.Level >= LogLevel.Warning);
         Assert.All(_fixture.Logs.Lines, l => Assert.DoesNotContain("device-code-secret", l.Message, StringComparison.Ordinal));
@@ -159,23 +159,5 @@ public sealed class DeviceCodeTests : IDisposable
     {
         _prompts.Add(prompt);
         return Task.CompletedTask;
-    }
-
-    // The flow waits on the fake clock: move it a second at a time, letting the flow run between steps, until it ends.
-    private async Task<T> RunAsync<T>(Task<T> flow)
-    {
-        await AdvanceUntilAsync(flow, () => false);
-        return await flow;
-    }
-
-    private async Task AdvanceUntilAsync(Task flow, Func<bool> done)
-    {
-        // A guard against a hang, counted in steps: the flows here end within a few minutes of fake time.
-        for (var step = 0; !flow.IsCompleted && !done(); step++)
-        {
-            Assert.True(step < 2_000, "the device flow did not finish");
-            await Task.Delay(5);
-            _fixture.Time.Advance(TimeSpan.FromSeconds(1));
-        }
     }
 }

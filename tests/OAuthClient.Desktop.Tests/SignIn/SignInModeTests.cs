@@ -25,7 +25,7 @@ public sealed class SignInModeTests : IDisposable
         _fixture.Browser.CanOpen = false;
 
         var signIn = _fixture.SignIn.SignInAsync(Prompt, CancellationToken.None);
-        var token = await RunAsync(signIn);
+        var token = await _fixture.RunOnClockAsync(signIn);
 
         Assert.Equal("access-token-1", token.Value);
         Assert.Empty(_fixture.Browser.Opened);
@@ -37,7 +37,7 @@ public sealed class SignInModeTests : IDisposable
     {
         _fixture.Browser.Fails = new InvalidOperationException("no browser could start");
 
-        var token = await RunAsync(_fixture.SignIn.SignInAsync(Prompt, CancellationToken.None));
+        var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInAsync(Prompt, CancellationToken.None));
 
         Assert.Equal("access-token-1", token.Value);
         Assert.Single(_fixture.Browser.Opened);
@@ -73,7 +73,7 @@ public sealed class SignInModeTests : IDisposable
     {
         _fixture.Options.SignInMode = SignInMode.DeviceCode;
 
-        await RunAsync(_fixture.SignIn.SignInAsync(Prompt, CancellationToken.None));
+        await _fixture.RunOnClockAsync(_fixture.SignIn.SignInAsync(Prompt, CancellationToken.None));
 
         Assert.Empty(_fixture.Browser.Opened);
         Assert.Single(_fixture.Server.DeviceRequests);
@@ -83,18 +83,5 @@ public sealed class SignInModeTests : IDisposable
     {
         _prompts.Add(prompt);
         return Task.CompletedTask;
-    }
-
-    // A device sign-in waits on the fake clock between polls: move it on until the sign-in ends.
-    private async Task<T> RunAsync<T>(Task<T> flow)
-    {
-        for (var step = 0; !flow.IsCompleted; step++)
-        {
-            Assert.True(step < 2_000, "the sign-in did not finish");
-            await Task.Delay(5);
-            _fixture.Time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        return await flow;
     }
 }

@@ -7,24 +7,26 @@
 # Each repository folder is copied (without .git, bin, obj, BenchmarkDotNet.Artifacts) to $OUT/work/{before,after},
 # so the source trees are never written to and an edit made during the run cannot leak into it. Each copy's
 # benchmark project is built once in Release; then `--interleaved` runs before/after/before/after ($ROUNDS rounds
-# each), then BenchmarkDotNet's HandlerBenchmarks and ProviderBenchmarks once per tree (before, then after).
+# each, a round being $LAUNCHES processes of its tree), then BenchmarkDotNet's HandlerBenchmarks and ProviderBenchmarks
+# once per tree (before, then after).
 # Result: $OUT/summary.md; raw logs and BenchmarkDotNet reports under $OUT/logs and $OUT/work/*/BenchmarkDotNet.Artifacts.
 #
 #   SUMMARY_ONLY=1 benchmarks/compare.sh BEFORE AFTER        # only rewrite summary.md from the last run's logs
 #
-# Environment: OUT (default /tmp/bench), ROUNDS (default 2), QUICK (default 0),
+# Environment: OUT (default /tmp/bench), ROUNDS (default 2), LAUNCHES (default 5), QUICK (default 0),
 #   QUIET_WAIT (s, default 0: before each measured step wait at most this long for load average < QUIET_LOAD, default 1.5),
 #   BUILD_TIMEOUT (s, default 900), INTERLEAVED_TIMEOUT (s, default 300), BDN_TIMEOUT (s, default 1800).
 # Worst case with the default timeouts: 2*900 + 2*ROUNDS*300 + 2*1800 s; a normal run takes far less.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 
 OUT=${OUT:-/tmp/bench}
 ROUNDS=${ROUNDS:-2}
+LAUNCHES=${LAUNCHES:-5}
 QUICK=${QUICK:-0}
 BUILD_TIMEOUT=${BUILD_TIMEOUT:-900}
 INTERLEAVED_TIMEOUT=${INTERLEAVED_TIMEOUT:-300}
@@ -75,7 +77,10 @@ def table(lines):
 def interleaved(path):
     _, rows = table(path.read_text().splitlines())
     fixed, hit = rows[FIXED], rows[HIT]
-    return dict(median=num(hit["Median"], TIME), fixed=num(fixed["Median"], TIME),
+    median, fixed_median = num(hit["Median"], TIME), num(fixed["Median"], TIME)
+    # The median of the launches' own ratios when the run reports it; else the ratio of the medians.
+    return dict(median=median, fixed=fixed_median, ratio=float(hit["Ratio"]) if "Ratio" in hit else median / fixed_median,
+                spread=hit.get("Lowest-highest ratio", "–"),
                 alloc=num(hit["Allocated"], SIZE), alloc_fixed=num(fixed["Allocated"], SIZE))
 
 def bdn(label, cls):
@@ -101,8 +106,8 @@ ratios = {"before": [], "after": []}
 for r in range(1, rounds + 1):
     for label in ("before", "after"):
         x = interleaved(logs / f"{label}-interleaved-{r}.log")
-        ratios[label].append(x["median"] / x["fixed"])
-        md.append(f"| {label} | interleaved #{r} | {ns(x['median'])} | {ns(x['fixed'])} | {x['median'] / x['fixed']:.3f} | "
+        ratios[label].append(x["ratio"])
+        md.append(f"| {label} | interleaved #{r} | {ns(x['median'])} | {ns(x['fixed'])} | {x['ratio']:.3f} ({x['spread']}) | "
                   f"{b(x['alloc'])} | {x['alloc'] - x['alloc_fixed']:+,.0f} B | – | {load(f'{label}-interleaved-{r}')} |")
 if not quick:
     for label in ("before", "after"):
@@ -115,8 +120,11 @@ if not quick:
         md.append(f"| {label} | BenchmarkDotNet | {ns(m)} | {ns(fm)} | {m / fm:.3f} (BDN mean ratio {hit.get('Ratio', '?')}) | "
                   f"{hit['Allocated']} | {alloc - falloc:+,.0f} B | {ns(num(prov['Median'], TIME))}, {b(palloc)} | {load(f'{label}-bdn')} |")
 mean = lambda xs: sum(xs) / len(xs)
-md += ["", f"Interleaved ratio, mean of {rounds} rounds: before {mean(ratios['before']):.3f}, after {mean(ratios['after']):.3f} "
-       f"(after/before {mean(ratios['after']) / mean(ratios['before']):.3f}). Compare ratios, not absolute medians, across runs.",
+median = lambda xs: sorted(xs)[len(xs) // 2] if len(xs) % 2 else sum(sorted(xs)[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
+md += ["", f"Interleaved ratio over {rounds} rounds (each the median of its launches): before median {median(ratios['before']):.3f}, "
+       f"mean {mean(ratios['before']):.3f}, range {min(ratios['before']):.3f}-{max(ratios['before']):.3f}; after median "
+       f"{median(ratios['after']):.3f}, mean {mean(ratios['after']):.3f}, range {min(ratios['after']):.3f}-{max(ratios['after']):.3f} "
+       f"(after/before, medians {median(ratios['after']) / median(ratios['before']):.3f}). Compare ratios, not absolute medians, across runs.",
        "", f"Logs: {logs}; BenchmarkDotNet reports: {out}/work/<tree>/BenchmarkDotNet.Artifacts/results/"]
 (out / "summary.md").write_text("\n".join(md) + "\n")
 print("\n".join(md))
@@ -175,7 +183,7 @@ for round in $(seq 1 "$ROUNDS"); do
         log "$label: --interleaved round $round/$ROUNDS (timeout ${INTERLEAVED_TIMEOUT}s, load $(load1))"
         f=$LOGS/$label-interleaved-$round.log
         echo "load_$label-interleaved-$round=$(load1)" >> "$LOGS/meta.txt"
-        if ! (cd "$OUT/work/$label" && bounded "$INTERLEAVED_TIMEOUT" dotnet "$DLL" --interleaved) > "$f" 2>&1; then
+        if ! (cd "$OUT/work/$label" && bounded "$INTERLEAVED_TIMEOUT" dotnet "$DLL" --interleaved --launches "$LAUNCHES") > "$f" 2>&1; then
             tail -20 "$f"; log "$label: --interleaved failed, see $f"; exit 1
         fi
         echo "load_$label-interleaved-$round-end=$(load1)" >> "$LOGS/meta.txt"

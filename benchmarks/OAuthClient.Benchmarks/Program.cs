@@ -32,7 +32,7 @@ if (args.Contains("--teardown"))
 
 if (args.Contains("--interleaved"))
 {
-    return await InterleavedComparison.RunAsync();
+    return await InterleavedComparison.RunAsync(args);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(HandlerBenchmarks).Assembly).Run(args);

@@ -37,8 +37,11 @@ internal sealed class ApiOrigin
     /// </remarks>
     public bool MatchesText(Uri uri)
     {
+        // The exact text first: a URI built on the base address or on a configured origin starts with it as it prints,
+        // and an ordinal comparison costs a third of one that folds case.
         var text = uri.OriginalString;
-        return text.Length >= _prefix.Length && Ascii.EqualsIgnoreCase(text.AsSpan(0, _prefix.Length), _prefix);
+        return text.StartsWith(_prefix, StringComparison.Ordinal)
+            || (text.Length >= _prefix.Length && Ascii.EqualsIgnoreCase(text.AsSpan(0, _prefix.Length), _prefix));
     }
 
     /// <summary>Tells whether <paramref name="uri"/> has this scheme, host and port.</summary>

@@ -7,7 +7,7 @@ using OAuthClient.Benchmarks;
 // BenchmarkDotNet.
 if (args.Contains("--tenants"))
 {
-    return await TenantsLoadTest.RunAsync();
+    return await TenantsLoadTest.RunAsync(args);
 }
 
 if (args.Contains("--load"))

@@ -53,17 +53,18 @@ public static class ClientCredentials
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var memoryCache = new MemoryCache(new MemoryCacheOptions());
         var backchannels = new BackchannelProvider(tokenEndpointHandler is null ? Backchannel.Own() : Backchannel.Supplied(tokenEndpointHandler));
+        var tokenCache = new TokenCache(memoryCache, time, loggers);
         var provider = new ClientCredentialsTokenProvider(
             new FixedOptionsMonitor<ClientCredentialsOptions>(options),
             fixedKeys,
             fixedKeys,
-            new TokenCache(memoryCache, time, loggers),
+            tokenCache,
             backchannels,
             time,
             loggers);
 
         return HandlerComposition.Compose(
-            provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, memoryCache, backchannels)),
+            provider.CreateHandler(ClientName, baseAddressOrigin: null, new Disposables(provider, tokenCache, memoryCache, backchannels)),
             provider.CreateDpopHandlerIfEnabled(ClientName),
             innerHandler);
     }

@@ -55,6 +55,16 @@ public sealed class ClientCredentialsOptions
     /// </remarks>
     public TimeSpan RefreshBeforeExpiry { get; set; } = ProtocolDefaults.RefreshBeforeExpiry;
 
+    /// <summary>Gets or sets whether a token that requests used is renewed at its renewal time even if no request comes then.</summary>
+    /// <remarks>
+    /// Defaults to <see langword="false"/>: a request that finds the token within <see cref="RefreshBeforeExpiry"/> of
+    /// expiry starts its renewal, so a client idle through that window lets its token expire and its next request waits
+    /// for a new one. When <see langword="true"/>, a token read from the cache at least once since it arrived is renewed
+    /// at that time by one timer that serves every client (at most 64 such renewals at once), never twice; a token
+    /// nobody read is left to expire, so a client no longer used stops asking for tokens after one lifetime.
+    /// </remarks>
+    public bool RenewInBackground { get; set; }
+
     /// <summary>Gets or sets the lifetime assumed when the token response carries no <c>expires_in</c>.</summary>
     /// <remarks>Defaults to 5 minutes. Tokens are never kept longer than 24 hours.</remarks>
     public TimeSpan DefaultTokenLifetime { get; set; } = ProtocolDefaults.TokenLifetime;

@@ -13,7 +13,7 @@ internal sealed class ClientCredentialsTokenSource : ApiTokenConfiguration, ITok
     // In this process a source is one version of one client's options, so a key equal only to itself identifies its
     // tokens; everything that changes a token goes into SharedKey, for other processes.
     public ClientCredentialsTokenSource(string clientName, ClientCredentialsOptions options, TokenEndpoint endpoint)
-        : base(options.ApiOriginsOrEmpty.Select(ApiOrigin.From).ToArray(), new TokenCacheKey(clientName))
+        : base(options.ApiOriginsOrEmpty.Select(ApiOrigin.From).ToArray(), new TokenCacheKey(clientName) { RenewInBackground = options.RenewInBackground })
     {
         ClientName = clientName;
         Acquirer = this;

@@ -9,6 +9,7 @@ internal sealed class CachedToken
 {
     private long _nextRefreshTicks;
     private int _refreshing;
+    private int _read;
 
     public CachedToken(AccessToken token, long freshUntilTick)
     {
@@ -28,6 +29,20 @@ internal sealed class CachedToken
     /// A plain field: a torn or stale read only sends a caller down the precise path.
     /// </summary>
     public long CheapUntilTick;
+
+    /// <summary>
+    /// Whether a caller has been served this token from the cache; only recorded when <see cref="CheapUntilTick"/> sends
+    /// the first read down the precise path, which it does for a key that renews in the background.
+    /// </summary>
+    public bool WasRead => Volatile.Read(ref _read) != 0;
+
+    public void MarkRead()
+    {
+        if (_read == 0)
+        {
+            Volatile.Write(ref _read, 1);
+        }
+    }
 
     /// <summary>Claims the one background refresh of this token, if it is due at <paramref name="now"/> and none runs.</summary>
     public bool TryBeginRefresh(DateTimeOffset now) =>

@@ -16,9 +16,10 @@ namespace OAuthClient.Internal;
 /// A hit reads the entry from the key's <see cref="TokenCacheKey.Slot"/> rather than looking it up: the key is
 /// built once per client, so the hit costs a field read and, with the system clock, a tick-count comparison.
 /// The memory cache holds the entries, expires them with their tokens and may evict them; an eviction clears
-/// the slot, and the next call asks for a new token.
+/// the slot, and the next call asks for a new token. A key that renews in the background also has its read tokens
+/// renewed at their renewal time by one timer for the whole cache (see TokenCache.Renewal.cs).
 /// </remarks>
-internal sealed class TokenCache
+internal sealed partial class TokenCache : IDisposable
 {
     /// <summary>The category of the cache's log lines (events 101 to 105), the same in every package.</summary>
     public const string LogCategory = "OAuthClient.TokenCache";
@@ -202,6 +203,7 @@ internal sealed class TokenCache
                 cached.CheapUntilTick = Math.Min(cached.FreshUntilTick, MonotonicMilliseconds() + WallCheckMilliseconds);
             }
 
+            cached.MarkRead();
             Telemetry.CacheHit(source.Key.ClientName);
             token = current;
             return true;
@@ -225,26 +227,28 @@ internal sealed class TokenCache
         Interlocked.CompareExchange(ref key.Slot, null, cached);
     }
 
-    private void StartRefresh(ITokenSource source, CachedToken cached)
+    // queued: started by the renewal timer, which counts such renewals until they end. Returns whether it started.
+    private bool StartRefresh(ITokenSource source, CachedToken cached, bool queued = false)
     {
         var flight = new TaskCompletionSource<AccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_inFlight.TryAdd(source.Key, flight.Task))
         {
             // A request for this key already runs (a caller whose token was dropped); it replaces this token too.
             cached.EndRefresh(_time.GetUtcNow());
-            return;
+            return false;
         }
 
         // On the thread pool and without the caller's ExecutionContext: the caller who noticed must not pay for
         // the request, nor lend it its ambient state.
         ThreadPool.UnsafeQueueUserWorkItem(
-            static s => _ = s.Cache.AcquireAsync(s.Source, s.Flight, s.Cached),
-            (Cache: this, Source: source, Flight: flight, Cached: cached),
+            static s => _ = s.Cache.AcquireAsync(s.Source, s.Flight, s.Cached, s.Queued),
+            (Cache: this, Source: source, Flight: flight, Cached: cached, Queued: queued),
             preferLocal: false);
         Log.RefreshStarted(_logger, source.Key.ClientName, cached.Token.ExpiresAt);
+        return true;
     }
 
-    private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight, CachedToken? refreshing)
+    private async Task AcquireAsync(ITokenSource source, TaskCompletionSource<AccessToken> flight, CachedToken? refreshing, bool queued = false)
     {
         var key = source.Key;
         AccessToken? token = null;
@@ -276,6 +280,11 @@ internal sealed class TokenCache
             flight.SetException(failure);
             // Every caller may have given up waiting; observe the failure so it is not reported as unobserved.
             _ = flight.Task.Exception;
+        }
+
+        if (queued)
+        {
+            RenewalEnded();
         }
 
         // Logged only once the flight has ended: a logger that throws cannot leave its callers waiting.
@@ -327,7 +336,11 @@ internal sealed class TokenCache
         var freshUntilTick = untilRefresh.TotalMilliseconds > TickSlackMilliseconds
             ? tick + (long)untilRefresh.TotalMilliseconds - TickSlackMilliseconds
             : long.MinValue;
-        var cached = new CachedToken(token, freshUntilTick) { CheapUntilTick = Math.Min(freshUntilTick, tick + WallCheckMilliseconds) };
+        // A token that renews in the background sends its first read down the precise path, which records that it was read.
+        var cached = new CachedToken(token, freshUntilTick)
+        {
+            CheapUntilTick = key.RenewInBackground ? long.MinValue : Math.Min(freshUntilTick, tick + WallCheckMilliseconds),
+        };
 
         // Relative to our clock: the memory cache reads its own, which a fake TimeProvider does not move.
         var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = 1 };
@@ -344,6 +357,12 @@ internal sealed class TokenCache
             {
                 Volatile.Write(ref key.Slot, cached);
             }
+        }
+
+        // Past the lock, so a renewal never waits for the queue's: the queue checks that the token is still current anyway.
+        if (key.RenewInBackground && key.HasSlot)
+        {
+            ScheduleRenewal(source, cached);
         }
     }
 }

@@ -48,6 +48,12 @@ internal sealed class TokenCacheKey : IEquatable<TokenCacheKey>
     public string ClientName { get; }
 
     /// <summary>
+    /// Gets whether a token under this key that was read since it was stored is renewed at its renewal time by the
+    /// <see cref="TokenCache"/> itself, with no request to start it. Set by the client's options, never for a subject's key.
+    /// </summary>
+    public bool RenewInBackground { get; init; }
+
+    /// <summary>
     /// Gets whether this key is the one instance of its identity, so that <see cref="Slot"/> may hold its entry. A client's
     /// key is (one per version of its options); a subject's is not: several requests make equal keys, and a slot on one
     /// would outlive the entry when another drops it. Those keys always look the entry up.

@@ -32,6 +32,7 @@ public sealed class ConfigurationBindingTests
         ["Orders:ApiOrigins:0"] = "https://api.example.com",
         ["Orders:ApiOrigins:1"] = "https://files.example.com:8443",
         ["Orders:RefreshBeforeExpiry"] = "00:00:30",
+        ["Orders:RenewInBackground"] = "true",
         ["Orders:DefaultTokenLifetime"] = "00:10:00",
         ["Orders:TokenRequestTimeout"] = "00:00:15",
         ["Orders:TokenRequestRetries"] = "4",
@@ -62,6 +63,7 @@ public sealed class ConfigurationBindingTests
         Assert.Equal(new Dictionary<string, string> { ["audience"] = "orders-api", ["tenant"] = "contoso" }, options.Parameters);
         Assert.Equal([new Uri("https://api.example.com"), new Uri("https://files.example.com:8443")], options.ApiOrigins);
         Assert.Equal(TimeSpan.FromSeconds(30), options.RefreshBeforeExpiry);
+        Assert.True(options.RenewInBackground);
         Assert.Equal(TimeSpan.FromMinutes(10), options.DefaultTokenLifetime);
         Assert.Equal(TimeSpan.FromSeconds(15), options.TokenRequestTimeout);
         Assert.Equal(4, options.TokenRequestRetries);

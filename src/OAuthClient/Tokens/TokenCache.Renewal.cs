@@ -1,0 +1,151 @@
+namespace OAuthClient.Internal;
+
+/// <summary>
+/// Renewal without traffic, for keys that ask for it (<see cref="TokenCacheKey.RenewInBackground"/>): a token that a caller
+/// read since it was stored is renewed at its renewal time even if no request comes then, so that a client used now and
+/// then does not find its token expired and wait. One queue ordered by renewal time and one timer serve the whole cache;
+/// a token nobody read is left to expire, so a client that stopped being used stops asking for tokens after one lifetime.
+/// </summary>
+/// <remarks>
+/// The renewal is the same one a request in the renewal window starts (<see cref="CachedToken.TryBeginRefresh"/> and the
+/// one flight per key), so the two never duplicate each other. At most <see cref="MaxQueuedRenewals"/> renewals that the
+/// timer started run at once; later ones wait in the queue, and a request in the window still starts its own. The timer
+/// runs on the monotonic clock, which stops while the machine sleeps: after a wake it fires late, and the freshness checks
+/// of the hit path (the wall clock once a second) keep deciding what is served. Disposing the cache stops the timer.
+/// </remarks>
+internal sealed partial class TokenCache
+{
+    /// <summary>How many renewals started by the timer may run at once.</summary>
+    internal const int MaxQueuedRenewals = 64;
+
+    // Ordered by renewal time (UTC ticks); guarded by itself.
+    private readonly PriorityQueue<(ITokenSource Source, CachedToken Cached), long> _renewals = new();
+    private ITimer? _renewalTimer;
+    private long _renewalTimerAt = long.MaxValue;
+    private int _queuedRenewalsRunning;
+    private bool _disposed;
+
+    /// <summary>Stops the renewal timer and forgets the renewals it had planned; tokens already cached stay.</summary>
+    public void Dispose()
+    {
+        lock (_renewals)
+        {
+            _disposed = true;
+            _renewalTimer?.Dispose();
+            _renewals.Clear();
+        }
+    }
+
+    private void ScheduleRenewal(ITokenSource source, CachedToken cached)
+    {
+        lock (_renewals)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _renewals.Enqueue((source, cached), cached.Token.RefreshAt.UtcTicks);
+            ArmRenewalTimer();
+        }
+    }
+
+    // Under the lock: the timer is due at the earliest planned renewal, unless the running ones are at the bound (the
+    // end of one calls RenewDue again).
+    private void ArmRenewalTimer()
+    {
+        if (_disposed || _queuedRenewalsRunning >= MaxQueuedRenewals || !_renewals.TryPeek(out _, out var at) || at >= _renewalTimerAt)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromTicks(Math.Max(0, at - _time.GetUtcNow().UtcTicks));
+        _renewalTimer ??= _time.CreateTimer(static s => ((TokenCache)s!).RenewDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _renewalTimer.Change(delay, Timeout.InfiniteTimeSpan);
+        _renewalTimerAt = at;
+    }
+
+    // Runs on the timer, and after each renewal it started: starts the renewals that are due, up to the bound.
+    private void RenewDue()
+    {
+        while (TakeDue(_time.GetUtcNow()) is { } due)
+        {
+            var notStarted = 0;
+            foreach (var (source, cached) in due)
+            {
+                // Outside the lock: a token request and its logging never run under it. A request in the renewal window may
+                // have started this renewal already, or a failed one may be waiting out its back-off.
+                if (!cached.TryBeginRefresh(_time.GetUtcNow()) || !TryStartQueuedRefresh(source, cached))
+                {
+                    notStarted++;
+                }
+            }
+
+            if (notStarted == 0)
+            {
+                return;
+            }
+
+            // Their places go to the next due renewals, in this loop rather than by recursion.
+            lock (_renewals)
+            {
+                _queuedRenewalsRunning -= notStarted;
+            }
+        }
+    }
+
+    // The due renewals of tokens still worth renewing, counted as running; null when there are none.
+    private List<(ITokenSource Source, CachedToken Cached)>? TakeDue(DateTimeOffset now)
+    {
+        List<(ITokenSource Source, CachedToken Cached)>? due = null;
+        lock (_renewals)
+        {
+            _renewalTimerAt = long.MaxValue;
+            while (!_disposed && _queuedRenewalsRunning < MaxQueuedRenewals
+                && _renewals.TryPeek(out var renewal, out var at) && at <= now.UtcTicks)
+            {
+                _renewals.Dequeue();
+                if (IsCurrentAndRead(renewal.Source.Key, renewal.Cached, now))
+                {
+                    _queuedRenewalsRunning++;
+                    (due ??= []).Add(renewal);
+                }
+            }
+
+            ArmRenewalTimer();
+        }
+
+        return due;
+    }
+
+    // On the timer's thread: a logger that throws while the renewal starts must not end the process. The renewal itself
+    // has started by then (StartRefresh logs last), and it ends as any other.
+    private bool TryStartQueuedRefresh(ITokenSource source, CachedToken cached)
+    {
+        try
+        {
+            return StartRefresh(source, cached, queued: true);
+        }
+#pragma warning disable CA1031 // A log sink's failure on a timer thread; the renewal it reported is already running.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return true;
+        }
+    }
+
+    // Still the key's token (not replaced, dropped or evicted), read by someone, and not expired.
+    private static bool IsCurrentAndRead(TokenCacheKey key, CachedToken cached, DateTimeOffset now) =>
+        ReferenceEquals(Volatile.Read(ref key.Slot), cached) && cached.WasRead && now < cached.Token.ExpiresAt;
+
+    private void RenewalEnded()
+    {
+        lock (_renewals)
+        {
+            _queuedRenewalsRunning--;
+        }
+
+        // Renewals that waited for this one may be due already.
+        RenewDue();
+    }
+}

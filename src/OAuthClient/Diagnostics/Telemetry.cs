@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Runtime.CompilerServices;
 
 namespace OAuthClient;
 
@@ -27,19 +26,13 @@ internal static class Telemetry
         OAuthClientDiagnostics.CacheLookupsInstrument, unit: "{lookup}", description: "Token cache lookups, by client and result (hit or miss).");
 
     /// <summary>Counts a cache hit; free when nobody listens, since this runs on every API request.</summary>
-    /// <remarks>Only the check is inlined into the hit path; the counting stays out of line.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CacheHit(string clientName)
     {
         if (CacheLookups.Enabled)
         {
-            CountHit(clientName);
+            CacheLookups.Add(1, new KeyValuePair<string, object?>(ClientTag, clientName), new KeyValuePair<string, object?>(ResultTag, "hit"));
         }
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void CountHit(string clientName) =>
-        CacheLookups.Add(1, new KeyValuePair<string, object?>(ClientTag, clientName), new KeyValuePair<string, object?>(ResultTag, "hit"));
 
     /// <summary>Counts a cache miss: a caller who had to wait for a token request.</summary>
     public static void CacheMiss(string clientName)

@@ -37,11 +37,8 @@ internal sealed class ApiOrigin
     /// </remarks>
     public bool MatchesText(Uri uri)
     {
-        // The exact text first: a URI built on the base address or on a configured origin starts with the origin as it
-        // prints, and an ordinal comparison skips the case folding (about 4 ns of a hit in a profile of the handler).
         var text = uri.OriginalString;
-        return text.StartsWith(_prefix, StringComparison.Ordinal)
-            || (text.Length >= _prefix.Length && Ascii.EqualsIgnoreCase(text.AsSpan(0, _prefix.Length), _prefix));
+        return text.Length >= _prefix.Length && Ascii.EqualsIgnoreCase(text.AsSpan(0, _prefix.Length), _prefix);
     }
 
     /// <summary>Tells whether <paramref name="uri"/> has this scheme, host and port.</summary>

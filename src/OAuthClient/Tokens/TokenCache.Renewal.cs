@@ -60,9 +60,24 @@ internal sealed partial class TokenCache
         }
 
         var delay = TimeSpan.FromTicks(Math.Max(0, at - _time.GetUtcNow().UtcTicks));
-        _renewalTimer ??= _time.CreateTimer(static s => ((TokenCache)s!).RenewDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _renewalTimer ??= CreateRenewalTimer();
         _renewalTimer.Change(delay, Timeout.InfiniteTimeSpan);
         _renewalTimerAt = at;
+    }
+
+    // Without the ExecutionContext of the caller whose token came first: the timer outlives that request and must not lend
+    // its ambient state (an Activity, a logging scope, an AsyncLocal) to every renewal after it.
+    private ITimer CreateRenewalTimer()
+    {
+        AsyncFlowControl? flow = ExecutionContext.IsFlowSuppressed() ? null : ExecutionContext.SuppressFlow();
+        try
+        {
+            return _time.CreateTimer(static s => ((TokenCache)s!).RenewDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            flow?.Undo();
+        }
     }
 
     // Runs on the timer, and after each renewal it started: starts the renewals that are due, up to the bound.

@@ -60,8 +60,9 @@ public sealed class ClientCredentialsOptions
     /// Defaults to <see langword="false"/>: a request that finds the token within <see cref="RefreshBeforeExpiry"/> of
     /// expiry starts its renewal, so a client idle through that window lets its token expire and its next request waits
     /// for a new one. When <see langword="true"/>, a token read from the cache at least once since it arrived is renewed
-    /// at that time by one timer that serves every client (at most 64 such renewals at once), never twice; a token
-    /// nobody read is left to expire, so a client no longer used stops asking for tokens after one lifetime.
+    /// at that time by one timer that serves every client (at most 64 such renewals at once), never twice, and a failed
+    /// renewal is tried again after 30 seconds while the token is valid; a token nobody read is left to expire, so a
+    /// client no longer used stops asking for tokens after one lifetime.
     /// </remarks>
     public bool RenewInBackground { get; set; }
 

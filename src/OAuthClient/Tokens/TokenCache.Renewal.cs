@@ -9,7 +9,8 @@ namespace OAuthClient.Internal;
 /// <remarks>
 /// The renewal is the same one a request in the renewal window starts (<see cref="CachedToken.TryBeginRefresh"/> and the
 /// one flight per key), so the two never duplicate each other. At most <see cref="MaxQueuedRenewals"/> renewals that the
-/// timer started run at once; later ones wait in the queue, and a request in the window still starts its own. The timer
+/// timer started run at once; later ones wait in the queue, and a request in the window still starts its own. One that
+/// fails is tried again after the back-off (30 s) while the token is valid, as a request in the window would. The timer
 /// runs on the monotonic clock, which stops while the machine sleeps: after a wake it fires late, and the freshness checks
 /// of the hit path (the wall clock once a second) keep deciding what is served. Disposing the cache stops the timer.
 /// </remarks>
@@ -153,14 +154,21 @@ internal sealed partial class TokenCache
     private static bool IsCurrentAndRead(TokenCacheKey key, CachedToken cached, DateTimeOffset now) =>
         ReferenceEquals(Volatile.Read(ref key.Slot), cached) && cached.WasRead && now < cached.Token.ExpiresAt;
 
-    private void RenewalEnded()
+    // A renewal the timer started has ended. One that failed (the token still in use) is tried again after the back-off a
+    // request would wait, if the token is still valid then: an idle client must not depend on a request to retry.
+    private void RenewalEnded(ITokenSource source, CachedToken? failed)
     {
         lock (_renewals)
         {
             _queuedRenewalsRunning--;
+            var retryAt = _time.GetUtcNow() + RefreshRetryDelay;
+            if (failed is not null && !_disposed && retryAt < failed.Token.ExpiresAt)
+            {
+                _renewals.Enqueue((source, failed), retryAt.UtcTicks);
+            }
         }
 
-        // Renewals that waited for this one may be due already.
+        // Renewals that waited for this one may be due already; the timer is set for the rest.
         RenewDue();
     }
 }

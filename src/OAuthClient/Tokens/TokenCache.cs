@@ -284,7 +284,7 @@ internal sealed partial class TokenCache : IDisposable
 
         if (queued)
         {
-            RenewalEnded();
+            RenewalEnded(source, failure is null ? null : refreshing);
         }
 
         // Logged only once the flight has ended: a logger that throws cannot leave its callers waiting.

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OAuthClient.Tests.Support;
 
@@ -83,6 +84,29 @@ public sealed partial class TokenCacheTests
         Assert.Same(first, during);
         Assert.Equal(1, RenewalsStarted());
         Assert.Equal(2, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_RenewalInBackgroundFails_TriedAgainAfterBackOffWithoutARequest()
+    {
+        _services.Configure = o =>
+        {
+            o.RenewInBackground = true;
+            o.TokenRequestRetries = 0;
+        };
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        _services.TokenEndpoint.Then(() => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        _services.Time.Advance(RefreshAt);
+        await _services.Logs.WaitForEventAsync(RefreshFailedEvent);
+
+        _services.Time.Advance(TimeSpan.FromSeconds(30));
+        await _services.Logs.WaitForEventAsync(RefreshedEvent);
+        var next = await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Equal(2, RenewalsStarted());
+        Assert.Equal(3, _services.TokenEndpoint.RequestCount);
+        Assert.Equal("access-token-2", next.Value);
     }
 
     [Fact]

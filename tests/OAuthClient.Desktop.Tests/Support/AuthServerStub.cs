@@ -29,7 +29,18 @@ public sealed class AuthServerStub
     public AuthServerStub()
     {
         Handler.When(HttpMethod.Get, Issuer + "/.well-known/openid-configuration").Respond(_ => Json(HttpStatusCode.OK, Discovery()));
-        Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(RespondToTokenRequestAsync);
+        Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(request =>
+        {
+            // MockHttp waits forever on an answer that faults: a reply's exception (a refused connection) is thrown before
+            // MockHttp has the task, as a transport would throw it.
+            var answer = RespondToTokenRequestAsync(request);
+            if (answer.IsFaulted)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(answer.Exception!.InnerException!);
+            }
+
+            return answer;
+        });
         Handler.When(HttpMethod.Post, ParEndpoint.AbsoluteUri).Respond(async request =>
         {
             var form = Form(await request.Content!.ReadAsStringAsync());
@@ -97,6 +108,12 @@ public sealed class AuthServerStub
 
     /// <summary>Gets the errors the next device-code token requests get, in order; once empty, tokens are issued.</summary>
     public ConcurrentQueue<string> DeviceAnswers { get; } = new();
+
+    /// <summary>
+    /// Gets the replies the next device-code token requests get, in order, before <see cref="DeviceAnswers"/>: any answer (a 503,
+    /// a 429 with Retry-After), a thrown exception, or one that never comes; a reply of <see langword="null"/> issues tokens.
+    /// </summary>
+    public ConcurrentQueue<Func<Task<HttpResponseMessage?>>> DeviceReplies { get; } = new();
 
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> DeviceRequests { get; } = new();
 
@@ -188,7 +205,14 @@ public sealed class AuthServerStub
         if (form["grant_type"] == "urn:ietf:params:oauth:grant-type:device_code")
         {
             DevicePolls.Enqueue(Clock?.GetUtcNow() ?? default);
-            if (DeviceAnswers.TryDequeue(out var answer))
+            if (DeviceReplies.TryDequeue(out var reply))
+            {
+                if (await reply() is { } replied)
+                {
+                    return replied;
+                }
+            }
+            else if (DeviceAnswers.TryDequeue(out var answer))
             {
                 return Json(HttpStatusCode.BadRequest, $$"""{"error":"{{answer}}"}""");
             }

@@ -159,10 +159,7 @@ public sealed class InteractiveSignIn : IDisposable
         _deviceFlow.SignInAsync(prompt ?? WriteToConsole, cancellationToken);
 
     private static Task WriteToConsole(DeviceCodePrompt prompt, CancellationToken cancellationToken) =>
-        Console.Error.WriteLineAsync(
-            $"To sign in, open {prompt.VerificationUri} on any device and enter the code {prompt.UserCode}" +
-            (prompt.VerificationUriComplete is { } complete ? $" (or open {complete})." : ".") +
-            $" The code expires at {prompt.ExpiresAt.ToLocalTime():t}.");
+        DeviceCodeConsole.WriteAsync(prompt, cancellationToken);
 
     /// <summary>Gets a fresh access token: cached, stored, or refreshed with the stored refresh token. Never opens a browser.</summary>
     /// <param name="cancellationToken">Stops this caller's wait; a refresh under way goes on for the others.</param>

@@ -65,20 +65,21 @@ static async Task<int> RunAsync(IConfiguration settings, CancellationToken cance
         return 0;
     }
 
-    try
+    // The stored sign-in when there is one (refreshed if need be); otherwise the user signs in, once.
+    var user = await signIn.SignInSilentlyAsync(cancellationToken);
+    if (user is not null)
     {
-        await signIn.GetAccessTokenAsync(cancellationToken);
         Console.WriteLine($"Reusing the stored sign-in from {store.Directory}: no browser needed.");
     }
-    catch (SignInRequiredException) when (settings["Device"] is null && browser.CanOpen)
+    else if (settings["Device"] is null && browser.CanOpen)
     {
         Console.WriteLine("Signing in: the browser opens (or the address to open is printed below).");
-        await signIn.SignInAsync(cancellationToken);
+        user = await signIn.SignInAsync(cancellationToken);
     }
-    catch (SignInRequiredException)
+    else
     {
         Console.WriteLine(settings["Device"] is null ? "No browser can be opened here: signing in with a device code." : "Signing in with a device code.");
-        await signIn.SignInWithDeviceCodeAsync(
+        user = await signIn.SignInWithDeviceCodeAsync(
             async (prompt, ct) =>
             {
                 Console.WriteLine($"To sign in, open {prompt.VerificationUri} on any device and enter the code {prompt.UserCode}.");
@@ -92,6 +93,7 @@ static async Task<int> RunAsync(IConfiguration settings, CancellationToken cance
             cancellationToken);
     }
 
+    Console.WriteLine($"Signed in as {user.Account?.DisplayName ?? "(unknown: the scope has no openid)"}; granted: {string.Join(' ', user.Scopes)}.");
     using var http = new HttpClient(signIn.CreateHandler());
     Console.WriteLine($"GET {api.AbsolutePath} -> {await http.GetStringAsync(api, cancellationToken)}");
 

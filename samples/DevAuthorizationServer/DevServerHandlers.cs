@@ -148,9 +148,16 @@ internal static class DevServerHandlers
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, subject);
         identity.SetClaim(Claims.ClientId, clientId);
+
+        // What a sign-in shows of the user (alice → "Alice", alice@example.com), in the ID token as well.
+        identity.SetClaim(Claims.Name, char.ToUpperInvariant(subject[0]) + subject[1..]);
+        identity.SetClaim(Claims.PreferredUsername, subject);
+        identity.SetClaim(Claims.Email, $"{subject}@example.com");
         identity.SetScopes(scopes);
         identity.SetAudiences(audiences);
-        identity.SetDestinations(static _ => [Destinations.AccessToken]);
+        identity.SetDestinations(static claim => claim.Type is Claims.Name or Claims.PreferredUsername or Claims.Email
+            ? [Destinations.AccessToken, Destinations.IdentityToken]
+            : [Destinations.AccessToken]);
         return new ClaimsPrincipal(identity);
     }
 

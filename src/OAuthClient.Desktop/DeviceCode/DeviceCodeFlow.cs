@@ -31,7 +31,7 @@ internal sealed class DeviceCodeFlow
         _logger = logger;
     }
 
-    public async Task<AccessToken> SignInAsync(Func<DeviceCodePrompt, CancellationToken, Task> prompt, CancellationToken cancellationToken)
+    public async Task<SignInResult> SignInAsync(Func<DeviceCodePrompt, CancellationToken, Task> prompt, CancellationToken cancellationToken)
     {
         var authorization = await _endpoint.AuthorizeDeviceAsync(_options.Scope, _options.Parameters, cancellationToken).ConfigureAwait(false);
         var expiresAt = _time.GetUtcNow() + authorization.ExpiresIn;
@@ -41,15 +41,21 @@ internal sealed class DeviceCodeFlow
         Log.DeviceSignInStarted(_logger, _name, authorization.VerificationUri);
 
         var grant = await PollAsync(authorization, expiresAt, cancellationToken).ConfigureAwait(false);
-        await _session.ChangeSessionAsync(
-            async ct =>
-            {
-                await _session.ForgetAsync(ct).ConfigureAwait(false);
-                await _session.StoreAsync(grant, previousRefreshToken: null, ct).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
+        UserAccount? account;
+        try
+        {
+            var server = await _endpoint.GetServerAsync(cancellationToken).ConfigureAwait(false);
+            account = _session.ReadAccount(grant, server.Issuer, nonce: null, previous: null);
+        }
+        catch (InvalidIdTokenException ex)
+        {
+            // Nothing is stored: tokens whose ID token fails a check may be meant for another client or user.
+            throw new AuthorizationFailedException($"Client '{_name}' could not sign in with a device code: {ex.Message}.", ex.Error);
+        }
+
+        await _session.StartAsync(grant, account, cancellationToken).ConfigureAwait(false);
         Log.SignInSucceeded(_logger, _name);
-        return grant.AccessToken;
+        return new SignInResult(grant.AccessToken, account, _options.Scope);
     }
 
     private async Task<TokenGrant> PollAsync(DeviceAuthorization authorization, DateTimeOffset expiresAt, CancellationToken cancellationToken)

@@ -95,8 +95,21 @@ internal sealed class RefreshTokenSource : ITokenSource
             throw Required("the session changed while its token was being refreshed", null);
         }
 
+        UserAccount? account;
+        try
+        {
+            // OpenID Connect Core §12.2: an ID token in a refresh answer names the same user, or nothing of it is kept.
+            var server = await _endpoint.GetServerAsync(CancellationToken.None).ConfigureAwait(false);
+            account = _session.ReadAccount(grant, server.Issuer, nonce: null, previous: stored.Account);
+        }
+        catch (InvalidIdTokenException ex)
+        {
+            await _session.Store.RemoveAsync(_session.StoreKey, CancellationToken.None).ConfigureAwait(false);
+            throw Required($"the server's refresh answer was refused ({ex.Message})", ex);
+        }
+
         // Stored before it is used: a crash after this point cannot lose a rotated refresh token.
-        await _session.StoreAsync(grant, refreshToken, CancellationToken.None).ConfigureAwait(false);
+        await _session.StoreAsync(grant, refreshToken, account, CancellationToken.None).ConfigureAwait(false);
         Log.TokenRefreshed(_logger, _name, grant.RefreshToken is null ? "kept the refresh token" : "rotated the refresh token");
         _returned = (grant.AccessToken, session);
         return grant.AccessToken;

@@ -23,6 +23,9 @@ public sealed class StoredTokens
     /// <summary>Gets the scopes granted.</summary>
     public string? Scope { get; init; }
 
+    /// <summary>Gets who signed in, when the sign-in asked for <c>openid</c>. <see langword="null"/> in tokens stored by earlier versions.</summary>
+    public UserAccount? Account { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"StoredTokens {{ RefreshToken = {(RefreshToken is null ? "none" : "[redacted]")}, AccessToken = {(AccessToken is null ? "none" : "[redacted]")}, " +

@@ -9,6 +9,9 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
 {
     private readonly SignInFixture _fixture = new();
 
+    // The clients built here run on the system clock, and the server's ID tokens expire by it.
+    public InteractiveSignInHttpClientBuilderExtensionsTests() => _fixture.Server.Clock = TimeProvider.System;
+
     public void Dispose() => _fixture.Dispose();
 
     private ServiceProvider BuildServices(Action<InteractiveSignInOptions> configure)

@@ -28,8 +28,8 @@ public sealed class DeviceCodeSessionTests : IDisposable
         var earlier = await _fixture.RunOnClockAsync(Task.WhenAny(first, second));
         var later = await _fixture.RunOnClockAsync(earlier == first ? second : first);
 
-        Assert.Equal("access-token-1", (await earlier).Value);
-        Assert.Equal("access-token-2", later.Value);
+        Assert.Equal("access-token-1", (await earlier).AccessToken.Value);
+        Assert.Equal("access-token-2", later.AccessToken.Value);
         Assert.Equal(2, _fixture.Server.DeviceRequests.Count);
         var stored = await _fixture.StoredAsync();
         Assert.Equal(("access-token-2", "refresh-token-2"), (stored?.AccessToken, stored?.RefreshToken));
@@ -51,10 +51,10 @@ public sealed class DeviceCodeSessionTests : IDisposable
         Assert.Null(await _fixture.StoredAsync());
         await Assert.ThrowsAsync<SignInRequiredException>(() => _fixture.SignIn.GetAccessTokenAsync().AsTask());
 
-        var token = await _fixture.RunOnClockAsync(signIn);
+        var result = await _fixture.RunOnClockAsync(signIn);
 
         // The user approved after the sign-out: theirs is a new session, with its own tokens; nothing of the old one returns.
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", result.AccessToken.Value);
         Assert.Equal("refresh-token-1", (await _fixture.StoredAsync())?.RefreshToken);
         Assert.Equal("access-token-1", (await _fixture.SignIn.GetAccessTokenAsync()).Value);
         Assert.Equal(0, _fixture.Server.RefreshRequestCount);

@@ -26,7 +26,7 @@ public sealed class DeviceCodeTests : IDisposable
 
         var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", token.AccessToken.Value);
         var prompt = Assert.Single(_prompts);
         Assert.Equal("WDJB-MJHT", prompt.UserCode);
         Assert.Equal(AuthServerStub.VerificationUri, prompt.VerificationUri);

@@ -29,9 +29,9 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
     {
         Server.DeviceReplies.Enqueue(Status(HttpStatusCode.ServiceUnavailable));
 
-        var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
+        var result = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", result.AccessToken.Value);
         Assert.Equal([5, 15], PolledAt);
         Assert.Equal("refresh-token-1", (await _fixture.StoredAsync())?.RefreshToken);
         var warning = Assert.Single(_fixture.Logs.Lines, l => l.EventId.Id == 362);
@@ -69,9 +69,9 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
     {
         Server.DeviceReplies.Enqueue(Status(HttpStatusCode.TooManyRequests, retryAfterSeconds < 0 ? null : TimeSpan.FromSeconds(retryAfterSeconds)));
 
-        var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
+        var result = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", result.AccessToken.Value);
         Assert.Equal([5, secondPollAt], PolledAt);
     }
 
@@ -80,9 +80,9 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
     {
         Server.DeviceReplies.Enqueue(() => new TaskCompletionSource<HttpResponseMessage?>().Task);
 
-        var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
+        var result = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", result.AccessToken.Value);
         // The first poll gives up at 5 + 30 s (TokenRequestTimeout), then waits twice the interval.
         Assert.Equal([5, 45], PolledAt);
         Assert.Contains(_fixture.Logs.Lines, l => l.EventId.Id == 362 && l.Message.Contains("no answer within TokenRequestTimeout", StringComparison.Ordinal));
@@ -96,9 +96,9 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         Server.DeviceReplies.Enqueue(() => Task.FromException<HttpResponseMessage?>(
             new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused")));
 
-        var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
+        var result = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", result.AccessToken.Value);
         Assert.Equal([5, 15, 35], PolledAt);
     }
 

@@ -15,6 +15,7 @@ public sealed class SignInFixture : IDisposable
     public SignInFixture()
     {
         Browser = new TestBrowser(Server);
+        Server.Clock = Time;
         _loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         Options.ApiOrigins.Add(Api);
         _signIn = new Lazy<InteractiveSignIn>(() => new InteractiveSignIn(Options, Store, Browser, Server.Handler, Time, _loggers));

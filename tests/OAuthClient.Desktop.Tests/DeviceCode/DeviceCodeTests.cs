@@ -22,7 +22,7 @@ public sealed class DeviceCodeTests : IDisposable
     {
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
-        var started = _fixture.Time.GetUtcNow();
+        var before = _fixture.Time.GetUtcNow();
 
         var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
@@ -31,7 +31,9 @@ public sealed class DeviceCodeTests : IDisposable
         Assert.Equal("WDJB-MJHT", prompt.UserCode);
         Assert.Equal(AuthServerStub.VerificationUri, prompt.VerificationUri);
         Assert.Equal(new Uri(AuthServerStub.VerificationUri + "?user_code=WDJB-MJHT"), prompt.VerificationUriComplete);
-        Assert.Equal(started.AddSeconds(600), prompt.ExpiresAt);
+        // expires_in from when the answer came: the clock may have stepped while the device request was on its way.
+        Assert.InRange(prompt.ExpiresAt - before, TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(603));
+        var started = prompt.ExpiresAt.AddSeconds(-600);
         var device = Assert.Single(_fixture.Server.DeviceRequests);
         Assert.Equal(SignInFixture.ClientId, device["client_id"]);
         Assert.Equal("openid offline_access api", device["scope"]);
@@ -50,10 +52,10 @@ public sealed class DeviceCodeTests : IDisposable
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         _fixture.Server.DeviceAnswers.Enqueue("slow_down");
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
-        var started = _fixture.Time.GetUtcNow();
 
         await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
+        var started = Assert.Single(_prompts).ExpiresAt.AddSeconds(-600);
         Assert.Equal([5, 10, 20, 30], _fixture.Server.DevicePolls.Select(t => (int)(t - started).TotalSeconds));
     }
 

@@ -39,7 +39,7 @@ public sealed class DeviceCodeTests : IDisposable
         Assert.Equal("openid offline_access api", device["scope"]);
         Assert.All(_fixture.Server.TokenRequests, r => Assert.Equal("device-code-secret-1", r["device_code"]));
         // Polled every 5 s from the start, the first poll included (RFC 8628 §3.5).
-        Assert.Equal([5, 10, 15], _fixture.Server.DevicePolls.Select(t => (int)(t - started).TotalSeconds));
+        _fixture.AssertPolledAt(started, 5, 10, 15);
 
         // The tokens are the sign-in's now: stored, refreshed as usual, served without another request.
         Assert.Equal("access-token-1", (await _fixture.SignIn.GetAccessTokenAsync()).Value);
@@ -56,7 +56,7 @@ public sealed class DeviceCodeTests : IDisposable
         await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
         var started = Assert.Single(_prompts).ExpiresAt.AddSeconds(-600);
-        Assert.Equal([5, 10, 20, 30], _fixture.Server.DevicePolls.Select(t => (int)(t - started).TotalSeconds));
+        _fixture.AssertPolledAt(started, 5, 10, 20, 30);
     }
 
     [Theory]

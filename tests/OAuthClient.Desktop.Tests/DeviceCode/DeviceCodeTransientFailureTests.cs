@@ -22,7 +22,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
     private AuthServerStub Server => _fixture.Server;
 
     // Seconds from the prompt, after which polling starts: the clock may have moved while the device request was on its way.
-    private IEnumerable<int> PolledAt => Server.DevicePolls.Select(t => (int)(t - _started).TotalSeconds);
+    private void AssertPolledAt(params int[] expected) => _fixture.AssertPolledAt(_started, expected);
 
     [Fact]
     public async Task SignInWithDeviceCodeAsync_ServiceUnavailableThenApproved_SignsInAfterWaitingTwiceTheInterval()
@@ -32,7 +32,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         var result = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
         Assert.Equal("access-token-1", result.AccessToken.Value);
-        Assert.Equal([5, 15], PolledAt);
+        AssertPolledAt(5, 15);
         Assert.Equal("refresh-token-1", (await _fixture.StoredAsync())?.RefreshToken);
         var warning = Assert.Single(_fixture.Logs.Lines, l => l.EventId.Id == 362);
         Assert.Equal(LogLevel.Warning, warning.Level);
@@ -55,7 +55,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         Assert.Equal(HttpStatusCode.InternalServerError, Assert.IsType<TokenRequestException>(ex.InnerException).StatusCode);
         Assert.Contains("HTTP 500", ex.Message, StringComparison.Ordinal);
         // Waits of 10, 20 and 40 s, then the 60 s cap cut to the 45 s left: the last wait ends at expiry, with no poll past it.
-        Assert.Equal([5, 15, 35, 75], PolledAt);
+        AssertPolledAt(5, 15, 35, 75);
         Assert.InRange(_fixture.Time.GetUtcNow() - _expiresAt, TimeSpan.Zero, TimeSpan.FromSeconds(2));
         Assert.Null(await _fixture.StoredAsync());
     }
@@ -72,7 +72,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         var result = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
         Assert.Equal("access-token-1", result.AccessToken.Value);
-        Assert.Equal([5, secondPollAt], PolledAt);
+        AssertPolledAt(5, secondPollAt);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
 
         Assert.Equal("access-token-1", result.AccessToken.Value);
         // The first poll gives up at 5 + 30 s (TokenRequestTimeout), then waits twice the interval.
-        Assert.Equal([5, 45], PolledAt);
+        AssertPolledAt(5, 45);
         Assert.Contains(_fixture.Logs.Lines, l => l.EventId.Id == 362 && l.Message.Contains("no answer within TokenRequestTimeout", StringComparison.Ordinal));
     }
 
@@ -99,7 +99,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         var result = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
         Assert.Equal("access-token-1", result.AccessToken.Value);
-        Assert.Equal([5, 15, 35], PolledAt);
+        AssertPolledAt(5, 15, 35);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
 
         await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
-        Assert.Equal([5, 15, 35, 40, 45], PolledAt);
+        AssertPolledAt(5, 15, 35, 40, 45);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
         // slow_down: 10 s from then on; the 503 doubles that; pending goes back to 10 s, not to the server's first 5.
-        Assert.Equal([5, 15, 35, 45], PolledAt);
+        AssertPolledAt(5, 15, 35, 45);
     }
 
     [Theory]
@@ -141,7 +141,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         var ex = await Assert.ThrowsAsync<TokenRequestException>(() => _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt)));
 
         Assert.Equal(error, ex.Error);
-        Assert.Equal([5, 15], PolledAt);
+        AssertPolledAt(5, 15);
         Assert.Null(await _fixture.StoredAsync());
     }
 
@@ -155,7 +155,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         var ex = await Assert.ThrowsAsync<TokenRequestException>(() => _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt)));
 
         Assert.Equal("invalid_client", ex.Error);
-        Assert.Equal([5, 10], PolledAt);
+        AssertPolledAt(5, 10);
     }
 
     [Theory]
@@ -175,7 +175,7 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         var ex = await Assert.ThrowsAsync<TokenRequestException>(() => _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt)));
 
         Assert.Equal(status, ex.StatusCode);
-        Assert.Equal([5], PolledAt);
+        AssertPolledAt(5);
     }
 
     [Fact]

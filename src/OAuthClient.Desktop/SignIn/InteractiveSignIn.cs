@@ -270,7 +270,9 @@ public sealed class InteractiveSignIn : IDisposable
         ArgumentNullException.ThrowIfNull(baseAddress);
         if (!baseAddress.IsAbsoluteUri || !Transport.IsSecure(baseAddress))
         {
-            throw new ArgumentException($"The API's base address must be absolute, and HTTPS unless it is loopback; got '{baseAddress}'.", nameof(baseAddress));
+            // Scheme, host and port only: a careless address may carry a password or an API key.
+            var shown = baseAddress.IsAbsoluteUri ? baseAddress.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "a relative address";
+            throw new ArgumentException($"The API's base address must be absolute, and HTTPS unless it is loopback; got {shown}.", nameof(baseAddress));
         }
 
         return new HttpClient(HandlerComposition.Compose(CreateHandler(ApiOrigin.From(baseAddress)), CreateDpopHandler(), innerHandler)) { BaseAddress = baseAddress };

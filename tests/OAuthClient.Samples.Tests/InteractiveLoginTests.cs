@@ -17,6 +17,7 @@ public sealed partial class InteractiveLoginTests
         Assert.Contains("No browser can be opened here: signing in with a device code.", sample.Output, StringComparison.Ordinal);
         Assert.Matches(DevicePrompt(), sample.Output);
         Assert.Contains("GET /whoami -> {\"clientId\":\"desktop\",\"subject\":\"alice\"", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("Signed in as Alice; granted: openid offline_access api.read.", sample.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("the browser opens", sample.Output, StringComparison.Ordinal);
     }
 

@@ -32,8 +32,9 @@ internal static class IdToken
             throw Invalid($"it comes from issuer '{Shown(iss)}', not '{issuer}'");
         }
 
+        // A subject with control characters is no identifier: DisplayName falls back to it, and a terminal would run it.
         var sub = Text(claims, "sub");
-        if (string.IsNullOrEmpty(sub) || sub.Length > 255)
+        if (string.IsNullOrEmpty(sub) || sub.Length > 255 || sub.Any(char.IsControl))
         {
             throw Invalid("it has no usable sub claim");
         }
@@ -52,12 +53,14 @@ internal static class IdToken
         }
 
         // A NumericDate may have a fraction (RFC 7519 §2).
-        if (!claims.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetDouble(out var expires))
+        if (!claims.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetDouble(out var expires)
+            || !double.IsFinite(expires))
         {
             throw Invalid("it has no exp claim");
         }
 
-        if (DateTimeOffset.FromUnixTimeSeconds((long)Math.Clamp(expires, 0, 253402300799)) + ClockSkew <= now)
+        // Compared in seconds, not as a DateTimeOffset: one far ahead (or in milliseconds, as some servers send) has none.
+        if (expires + ClockSkew.TotalSeconds <= now.ToUnixTimeMilliseconds() / 1000.0)
         {
             throw new InvalidIdTokenException("it has expired", "invalid_id_token") { Expired = true };
         }

@@ -20,6 +20,7 @@ public sealed class InteractiveSignIn : IDisposable
     private readonly TokenEndpoint _endpoint;
     private readonly SignInSession _session;
     private readonly UserTokenClient _tokens;
+    private readonly RefreshTokenSource _source;
     private readonly AuthorizationCodeFlow _flow;
     private readonly IBrowser _browser;
     private readonly DeviceCodeFlow _deviceFlow;
@@ -78,8 +79,8 @@ public sealed class InteractiveSignIn : IDisposable
         _session = new SignInSession(name, options, store, cache, _endpoint.Dpop, time);
         owned.Add(_session);
         _owned = [.. owned];
-        var source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
-        _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, source, _session);
+        _source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
+        _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, _source, _session);
         _browser = browser;
         _flow = new AuthorizationCodeFlow(name, options, browser, _endpoint, _session, time, _logger);
         _deviceFlow = new DeviceCodeFlow(name, options, _endpoint, _session, time, _logger);
@@ -175,19 +176,29 @@ public sealed class InteractiveSignIn : IDisposable
     /// <see cref="FileTokenStoreOptions.LockTimeout"/>. Retry; no sign-in is needed.</exception>
     public async Task<SignInResult?> SignInSilentlyAsync(CancellationToken cancellationToken = default)
     {
-        AccessToken token;
-        try
+        // The account is the one that came with this very token, not the one in the store now: a sign-in or sign-out since
+        // the token was read (here or in another process) puts another user there, or nobody. A token whose session ended
+        // meanwhile, or that a refresh replaced, is asked for again.
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (SignInRequiredException)
-        {
-            return null;
+            AccessToken token;
+            try
+            {
+                token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SignInRequiredException)
+            {
+                return null;
+            }
+
+            if (_source.TryGetAccount(token, out var account))
+            {
+                return new SignInResult(token, account, Options.Scope);
+            }
         }
 
-        // The account came with the tokens, and is kept beside them in the store.
-        var stored = await _session.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new SignInResult(token, stored?.Account, Options.Scope);
+        // The session keeps changing under this call (sign-ins and sign-outs in a loop): no token can be named.
+        return null;
     }
 
     /// <summary>Gets a fresh access token: cached, stored, or refreshed with the stored refresh token. Never opens a browser.</summary>
@@ -256,7 +267,9 @@ public sealed class InteractiveSignIn : IDisposable
         ArgumentNullException.ThrowIfNull(baseAddress);
         if (!baseAddress.IsAbsoluteUri || !Transport.IsSecure(baseAddress))
         {
-            throw new ArgumentException($"The API's base address must be absolute, and HTTPS unless it is loopback; got '{baseAddress}'.", nameof(baseAddress));
+            // Scheme, host and port only: a careless address may carry a password or an API key.
+            var shown = baseAddress.IsAbsoluteUri ? baseAddress.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "a relative address";
+            throw new ArgumentException($"The API's base address must be absolute, and HTTPS unless it is loopback; got {shown}.", nameof(baseAddress));
         }
 
         return new HttpClient(HandlerComposition.Compose(CreateHandler(ApiOrigin.From(baseAddress)), CreateDpopHandler(), innerHandler)) { BaseAddress = baseAddress };

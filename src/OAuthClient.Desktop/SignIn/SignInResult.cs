@@ -17,6 +17,11 @@ public sealed class SignInResult
     public AccessToken AccessToken { get; }
 
     /// <summary>Gets who signed in, from the ID token; <see langword="null"/> when the scope does not hold <c>openid</c>.</summary>
+    /// <remarks>
+    /// Also <see langword="null"/> after <see cref="InteractiveSignIn.SignInSilentlyAsync"/> when the tokens were stored without
+    /// an account (by an earlier version, or by an <see cref="ITokenStore"/> that drops <see cref="StoredTokens.Account"/>),
+    /// until a refresh answer carries an ID token.
+    /// </remarks>
     public UserAccount? Account { get; }
 
     /// <summary>Gets the scopes the server granted, which may be fewer than those asked for.</summary>

@@ -111,10 +111,11 @@ internal sealed class SignInSession : IDisposable
 
     /// <summary>
     /// Reads who a grant is for from its ID token, checked, when the sign-in asks for <c>openid</c>; otherwise
-    /// <see langword="null"/>. A refresh answer without an ID token keeps <paramref name="previous"/>.
+    /// <see langword="null"/>. A refresh answer (<paramref name="refresh"/>) without an ID token, or with an expired one (the
+    /// sign-in's, sent again by some servers), keeps <paramref name="previous"/>.
     /// </summary>
     /// <exception cref="InvalidIdTokenException">The ID token failed a check, or a sign-in that sent a nonce got none.</exception>
-    public UserAccount? ReadAccount(TokenGrant grant, string? issuer, string? nonce, UserAccount? previous)
+    public UserAccount? ReadAccount(TokenGrant grant, string? issuer, string? nonce, UserAccount? previous, bool refresh = false)
     {
         if (!_asksForAccount)
         {
@@ -130,9 +131,11 @@ internal sealed class SignInSession : IDisposable
         {
             return IdToken.Read(idToken, _clientId, issuer, nonce, previous, _time.GetUtcNow());
         }
-        catch (InvalidIdTokenException ex) when (ex.Expired && previous is not null)
+        catch (InvalidIdTokenException ex) when (ex.Expired && refresh)
         {
-            // Some servers answer a refresh with the ID token of the sign-in again: it names the same user, who stays.
+            // Some servers answer a refresh with the ID token of the sign-in again: it names the same user, who stays (expiry
+            // is checked last, so that was checked). Tokens stored without an account (by an earlier version, or a store
+            // that does not keep it) keep none, rather than signing the user out.
             return previous;
         }
     }

@@ -89,6 +89,34 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
     }
 
     [Fact]
+    public async Task AddInteractiveSignIn_SilentSignInAfterTheClientUsedTheToken_NamesTheUserInThisRunAndTheNext()
+    {
+        static void Configure(InteractiveSignInOptions o)
+        {
+            o.Authority = AuthServerStub.Authority;
+            o.ClientId = SignInFixture.ClientId;
+            o.Scope = "openid offline_access api";
+        }
+
+        using (var services = BuildServices(Configure))
+        {
+            await services.GetRequiredService<InteractiveSignInProvider>().Get("api").SignInAsync();
+            using var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("api");
+            using var response = await client.GetAsync("me");
+
+            var sameRun = await services.GetRequiredService<InteractiveSignInProvider>().Get("api").SignInSilentlyAsync();
+
+            Assert.Equal("alice", sameRun?.Account?.Subject);
+        }
+
+        using var nextRun = BuildServices(Configure);
+        var result = await nextRun.GetRequiredService<InteractiveSignInProvider>().Get("api").SignInSilentlyAsync();
+
+        Assert.Equal("access-token-1", result?.AccessToken.Value);
+        Assert.Equal("alice", result?.Account?.Subject);
+    }
+
+    [Fact]
     public async Task AddInteractiveSignIn_Dpop_ClientSendsDpopTokenWithProof()
     {
         using var services = BuildServices(o =>

@@ -87,6 +87,48 @@ public sealed class CreateHttpClientTests : IDisposable
         Assert.Equal("access-token-1", Assert.Single(_fixture.ApiStub.Calls).Token);
     }
 
+    [Theory]
+    [InlineData("http://[::1]:5080/")]
+    [InlineData("http://localhost:5080/")]
+    [InlineData("https://ORDERS.Example.COM/v1/")]
+    [InlineData("https://user@orders.example.com/v1/")]
+    [InlineData("https://b\u00fccher.example/")]
+    public async Task CreateHttpClient_BaseAddressWrittenOddly_TokenGoesToItsOrigin(string address)
+    {
+        await _fixture.SignIn.SignInAsync();
+        using var client = _fixture.SignIn.CreateHttpClient(new Uri(address), _fixture.ApiStub.Handler);
+
+        using var response = await client.GetAsync("items");
+
+        Assert.Equal("access-token-1", Assert.Single(_fixture.ApiStub.Calls).Token);
+    }
+
+    [Theory]
+    [InlineData("https://orders.example.com@evil.example/items")]
+    [InlineData("https://orders.example.com./items")]
+    [InlineData("https://\u043erders.example.com/items")] // a Cyrillic o
+    [InlineData("https://[::1]/items")]
+    public async Task CreateHttpClient_LookAlikeOrigin_SentWithoutToken(string url)
+    {
+        await _fixture.SignIn.SignInAsync();
+        using var client = _fixture.SignIn.CreateHttpClient(Orders, _fixture.ApiStub.Handler);
+
+        using var response = await client.GetAsync(new Uri(url));
+
+        Assert.Null(Assert.Single(_fixture.ApiStub.Calls).Token);
+    }
+
+    [Fact]
+    public void CreateHttpClient_RefusedBaseAddressWithCredentials_MessageDoesNotShowThem()
+    {
+        var ex = Assert.Throws<ArgumentException>(
+            () => _fixture.SignIn.CreateHttpClient(new Uri("http://me:pa55w0rd@orders.example.com/v1/?api_key=k3y-s3cret")));
+
+        Assert.DoesNotContain("pa55w0rd", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("k3y-s3cret", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("orders.example.com", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CreateHandler_NoApiOrigins_ThrowsNamingCreateHttpClient()
     {

@@ -32,6 +32,9 @@ public sealed class IdTokenCheckTests : IDisposable
         { "azp", "another-app" },
         { "exp", null },
         { "exp", "tomorrow" },
+        { "iss", AuthServerStub.Issuer + "/" },
+        { "sub", "\u001b]0;pwned\u0007" },
+        { "sub", "alice\r\nSigned in as: admin" },
     };
 
     [Theory]
@@ -46,6 +49,76 @@ public sealed class IdTokenCheckTests : IDisposable
         Assert.Contains("ID token", ex.Message, StringComparison.Ordinal);
         Assert.Null(await _fixture.StoredAsync());
         Assert.Null(await _fixture.SignIn.SignInSilentlyAsync());
+    }
+
+    [Theory]
+    [InlineData(1_795_000_000_000d)] // milliseconds, as some servers send
+    [InlineData(253_402_300_799d)] // the last second of year 9999
+    [InlineData(1e300)]
+    public async Task SignInAsync_ExpiryFarAhead_Accepted(double exp)
+    {
+        _fixture.Server.IdTokenClaims["exp"] = exp;
+
+        var result = await _fixture.SignIn.SignInAsync();
+
+        Assert.Equal("alice", result.Account?.Subject);
+    }
+
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1e400")]
+    [InlineData("-1")]
+    [InlineData("0")]
+    public async Task SignInWithDeviceCodeAsync_ExpiryOutOfRangeOrPast_RefusedAsInvalidIdToken(string exp)
+    {
+        _fixture.Server.ForcedIdToken = RawJwt($$"""{"iss":"{{AuthServerStub.Issuer}}","sub":"alice","aud":"{{SignInFixture.ClientId}}","exp":{{exp}}}""");
+
+        var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(DeviceSignInAsync);
+
+        Assert.Equal("invalid_id_token", ex.Error);
+    }
+
+    [Theory]
+    [InlineData("""{"iss":"{iss}","aud":"{aud}","exp":{exp},"sub":"mallory","sub":"alice"}""", "alice")]
+    [InlineData("""{"iss":"{iss}","aud":"{aud}","exp":{exp},"sub":"alice","sub":"mallory"}""", "mallory")]
+    [InlineData("""{"iss":"{iss}","sub":"alice","exp":{exp},"aud":"{aud}","aud":"another-app"}""", null)]
+    [InlineData("""{"iss":"https://evil.example.com","sub":"alice","exp":{exp},"aud":"{aud}","iss":"{iss}"}""", "alice")]
+    public async Task SignInWithDeviceCodeAsync_DuplicateClaims_RefusedOrTheLastOneRead(string template, string? lastSubject)
+    {
+        var exp = (_fixture.Time.GetUtcNow() + TimeSpan.FromMinutes(10)).ToUnixTimeSeconds();
+        _fixture.Server.ForcedIdToken = RawJwt(template
+            .Replace("{iss}", AuthServerStub.Issuer, StringComparison.Ordinal)
+            .Replace("{aud}", SignInFixture.ClientId, StringComparison.Ordinal)
+            .Replace("{exp}", exp.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        var outcome = await Record.ExceptionAsync(DeviceSignInAsync);
+
+        // RFC 7519 §4: a JWT with duplicate claim names is refused, or only the lexically last of them is read.
+        var account = (await _fixture.StoredAsync())?.Account;
+        Assert.True(
+            outcome is AuthorizationFailedException { Error: "invalid_id_token" } || (lastSubject is not null && account?.Subject == lastSubject),
+            $"outcome: {outcome?.Message ?? "signed in"} as {account?.Subject}");
+    }
+
+    [Theory]
+    [InlineData("!!!")]
+    [InlineData("W10")] // []
+    [InlineData("")]
+    public async Task SignInWithDeviceCodeAsync_PayloadNotAJsonObject_Refused(string payload)
+    {
+        _fixture.Server.ForcedIdToken = $"eyJhbGciOiJub25lIn0.{payload}.";
+
+        var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(DeviceSignInAsync);
+
+        Assert.Equal("invalid_id_token", ex.Error);
+    }
+
+    private Task<SignInResult> DeviceSignInAsync() => _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync((_, _) => Task.CompletedTask));
+
+    private static string RawJwt(string payload)
+    {
+        static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return $"{Part("""{"alg":"none"}""")}.{Part(payload)}.";
     }
 
     [Fact]

@@ -224,6 +224,115 @@ public sealed class SilentSignInTests : IDisposable
     }
 
     [Fact]
+    public async Task SignInSilentlyAsync_AnotherUserSignsInMeanwhile_TheAccountIsTheOneOfTheToken()
+    {
+        var store = new HookedTokenStore(_fixture.Store);
+        using var signIn = new InteractiveSignIn(_fixture.Options, store, _fixture.Browser, _fixture.Server.Handler, _fixture.Time);
+        await signIn.SignInAsync();
+        var alicesToken = await signIn.GetAccessTokenAsync();
+        store.BeforeNextRead(async () =>
+        {
+            _fixture.Server.IdTokenClaims["sub"] = "bob";
+            _fixture.Server.IdTokenClaims["name"] = "Bob Brown";
+            await signIn.SignInAsync();
+        });
+
+        var result = await signIn.SignInSilentlyAsync();
+
+        Assert.NotNull(result);
+        Assert.Equal(result.AccessToken.Value == alicesToken.Value ? "alice" : "bob", result.Account?.Subject);
+    }
+
+    [Fact]
+    public async Task SignInSilentlyAsync_SignOutMeanwhile_NoTokenWithoutItsAccount()
+    {
+        var store = new HookedTokenStore(_fixture.Store);
+        using var signIn = new InteractiveSignIn(_fixture.Options, store, _fixture.Browser, _fixture.Server.Handler, _fixture.Time);
+        await signIn.SignInAsync();
+        await signIn.GetAccessTokenAsync();
+        store.BeforeNextRead(() => signIn.SignOutAsync());
+
+        var result = await signIn.SignInSilentlyAsync();
+
+        // Either before the sign-out (alice, with her token) or after it (nobody): never a token the result cannot name.
+        Assert.True(result is null || result.Account?.Subject == "alice", $"returned {result}");
+    }
+
+    [Fact]
+    public async Task SignInSilentlyAsync_BackgroundRefreshNamesAnotherUser_NoTokenWithoutItsAccount()
+    {
+        await _fixture.SignIn.SignInAsync();
+        await _fixture.SignIn.GetAccessTokenAsync();
+        _fixture.Server.IdTokenOnRefresh = true;
+        _fixture.Server.IdTokenClaims["sub"] = "mallory";
+        _fixture.Time.Advance(TimeSpan.FromSeconds(270)); // past the renewal time (240 s), before expiry (300 s)
+
+        await _fixture.SignIn.SignInSilentlyAsync(); // the cached token, and its replacement starts in the background
+        await WaitUntilAsync(async () => await _fixture.StoredAsync() is null);
+        var result = await _fixture.SignIn.SignInSilentlyAsync();
+
+        Assert.True(result is null || result.Account?.Subject == "alice", $"returned {result}");
+    }
+
+    [Fact]
+    public async Task SignInSilentlyAsync_StoredByEarlierVersionAndRefreshRepeatsTheExpiredIdToken_StaysSignedIn()
+    {
+        await _fixture.SeedAsync(); // no Account: written before accounts were stored
+        _fixture.Server.IdTokenOnRefresh = true;
+        _fixture.Server.IdTokenClaims["exp"] = (_fixture.Time.GetUtcNow() - TimeSpan.FromDays(1)).ToUnixTimeSeconds();
+
+        var result = await _fixture.SignIn.SignInSilentlyAsync();
+
+        Assert.NotNull(result);
+        Assert.Equal("access-token-1", result.AccessToken.Value);
+        Assert.Equal("refresh-token-1", (await _fixture.StoredAsync())?.RefreshToken);
+    }
+
+    [Fact]
+    public async Task SignInSilentlyAsync_RefreshIdTokenExpiryInMilliseconds_KeepsTheRotatedRefreshToken()
+    {
+        await _fixture.SignIn.SignInAsync();
+        _fixture.Server.IdTokenOnRefresh = true;
+        _fixture.Server.IdTokenClaims["exp"] = (_fixture.Time.GetUtcNow() + TimeSpan.FromHours(1)).ToUnixTimeMilliseconds();
+        _fixture.Time.Advance(TimeSpan.FromMinutes(10));
+
+        var result = await _fixture.SignIn.SignInSilentlyAsync();
+
+        Assert.Equal("alice", result?.Account?.Subject);
+        Assert.Equal("refresh-token-2", (await _fixture.StoredAsync())?.RefreshToken);
+    }
+
+    [Fact]
+    public async Task SignInSilentlyAsync_DiscoveryGoesStaleWhileTheRefreshIsAnswered_KeepsTheRotatedRefreshToken()
+    {
+        await _fixture.SignIn.SignInAsync();
+        var answer = new TaskCompletionSource();
+        _fixture.Server.Gate = answer.Task;
+        _fixture.Time.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(59)); // discovery, read at sign-in, is kept an hour
+
+        var silent = _fixture.SignIn.SignInSilentlyAsync();
+        await WaitUntilAsync(() => Task.FromResult(_fixture.Server.RefreshRequestCount == 1));
+        _fixture.Time.Advance(TimeSpan.FromSeconds(2));
+        _fixture.Server.Handler.Clear();
+        _fixture.Server.Handler.When(HttpMethod.Get, AuthServerStub.Issuer + "/.well-known/openid-configuration").Respond(
+            HttpStatusCode.ServiceUnavailable);
+        answer.SetResult();
+        await Record.ExceptionAsync(() => silent);
+
+        // The server rotated the refresh token: losing the new one signs the user out at the next refresh.
+        Assert.Equal("refresh-token-2", (await _fixture.StoredAsync())?.RefreshToken);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> done)
+    {
+        for (var step = 0; !await done(); step++)
+        {
+            Assert.True(step < 1_000, "the condition never held");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
     public void SignInResult_ToString_ShowsNoToken()
     {
         var result = new SignInResult(new AccessToken("secret-access-token", "Bearer", DateTimeOffset.UnixEpoch.AddYears(60), "api"), null, null);

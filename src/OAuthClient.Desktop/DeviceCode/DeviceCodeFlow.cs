@@ -33,6 +33,8 @@ internal sealed class DeviceCodeFlow
 
     public async Task<SignInResult> SignInAsync(Func<DeviceCodePrompt, CancellationToken, Task> prompt, CancellationToken cancellationToken)
     {
+        // The issuer the ID token must name, known before the user approves: discovery going stale while they do cannot lose the sign-in.
+        var issuer = (await _endpoint.GetServerAsync(cancellationToken).ConfigureAwait(false)).Issuer;
         var authorization = await _endpoint.AuthorizeDeviceAsync(_options.Scope, _options.Parameters, cancellationToken).ConfigureAwait(false);
         var expiresAt = _time.GetUtcNow() + authorization.ExpiresIn;
         await prompt(
@@ -44,8 +46,7 @@ internal sealed class DeviceCodeFlow
         UserAccount? account;
         try
         {
-            var server = await _endpoint.GetServerAsync(cancellationToken).ConfigureAwait(false);
-            account = _session.ReadAccount(grant, server.Issuer, nonce: null, previous: null);
+            account = _session.ReadAccount(grant, issuer, nonce: null, previous: null);
         }
         catch (InvalidIdTokenException ex)
         {

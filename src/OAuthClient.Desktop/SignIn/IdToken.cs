@@ -34,7 +34,7 @@ internal static class IdToken
 
         // A subject with control characters is no identifier: DisplayName falls back to it, and a terminal would run it.
         var sub = Text(claims, "sub");
-        if (string.IsNullOrEmpty(sub) || sub.Length > 255 || sub.Any(char.IsControl))
+        if (string.IsNullOrEmpty(sub) || sub.Length > 255 || sub.Any(Unsafe))
         {
             throw Invalid("it has no usable sub claim");
         }
@@ -139,10 +139,15 @@ internal static class IdToken
 
     // A claim meant for display: left out when it is not text, is long, or holds control characters (a terminal escape).
     private static string? Shown(JsonElement claims, string name) =>
-        Text(claims, name) is { Length: > 0 and <= MaxClaimLength } text && !text.Any(char.IsControl) ? text : null;
+        Text(claims, name) is { Length: > 0 and <= MaxClaimLength } text && !text.Any(Unsafe) ? text : null;
 
     private static string Shown(string value) =>
-        value.Length <= 200 && !value.Any(char.IsControl) ? value : "(unprintable)";
+        value.Length <= 200 && !value.Any(Unsafe) ? value : "(unprintable)";
+
+    // Control characters (terminal escapes, line breaks) and the bidirectional overrides and isolates, which can make a
+    // name read as something else ("Trojan Source").
+    private static bool Unsafe(char c) =>
+        char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C';
 
     private static InvalidIdTokenException Invalid(string problem, string error = "invalid_id_token") => new(problem, error);
 }

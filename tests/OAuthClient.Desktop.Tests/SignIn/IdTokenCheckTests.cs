@@ -167,6 +167,8 @@ public sealed class IdTokenCheckTests : IDisposable
     [Theory]
     [InlineData("\u001b]0;pwned\u0007Alice")]
     [InlineData("Alice\r\nSigned in as: admin")]
+    [InlineData("\u202Enimda")]
+    [InlineData("Alice \u2066admin\u2069")]
     [InlineData("")]
     public async Task SignInAsync_NameAnAttackerWouldPrint_LeftOut(string name)
     {

@@ -133,6 +133,8 @@ static async Task<int> RunAsync(IConfiguration settings, CancellationToken cance
         using var nextRun = new InteractiveSignIn(options, store, new NoBrowser(), loggerFactory: loggers);
         using var nextHttp = new HttpClient(nextRun.CreateHandler());
         Console.WriteLine($"Next run, no browser: GET {api.AbsolutePath} -> {await nextHttp.GetStringAsync(api, cancellationToken)}");
+
+        // Signing out revokes the refresh token at the server's revocation endpoint (RFC 7009), then forgets the tokens.
         await nextRun.SignOutAsync(cancellationToken);
     }
 

@@ -22,6 +22,17 @@ public sealed partial class InteractiveLoginTests
     }
 
     [LinuxFact]
+    public async Task Run_NoBrowser_TheFinalSignOutRevokesTheRefreshToken()
+    {
+        using var sample = SampleProcess.Start("InteractiveLogin");
+
+        var exitCode = await sample.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.True(exitCode == 0, $"Exit code {exitCode}. Output:\n{sample.Output}");
+        Assert.Contains("Client 'default' signed out; refresh token revoked: True.", sample.Output, StringComparison.Ordinal);
+    }
+
+    [LinuxFact]
     public async Task Sigterm_WhileWaitingForDeviceApproval_StopsWithin2sWith143()
     {
         // A server of the test's own, where no one approves the code: the sample polls until stopped.

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Duende.IdentityModel.Client;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -142,6 +143,29 @@ public sealed class DevServerRevocationTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Revoke_KeyClientAssertionSignedWithAnotherKey_401InvalidClientAndNothingRevoked()
+    {
+        var keyClientId = $"{DevClients.KeyClientId}.{Guid.NewGuid():N}";
+        var token = await GetKeyClientTokenAsync(keyClientId);
+        using var otherKey = RSA.Create(2048);
+
+        using var revocation = await _http.RevokeTokenAsync(new TokenRevocationRequest
+        {
+            Address = _server.RevocationEndpoint.AbsoluteUri,
+            ClientId = keyClientId,
+            ClientCredentialStyle = ClientCredentialStyle.PostBody,
+            ClientAssertion = Assertion(keyClientId, Support.Jwk.Private(otherKey)),
+            Token = token,
+            TokenTypeHint = "access_token",
+        });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, revocation.HttpStatusCode);
+        Assert.Equal("invalid_client", ErrorOf(revocation));
+        Assert.Equal(0, _server.GetRevocationCount());
+        Assert.Equal(HttpStatusCode.OK, await WhoAmIStatusAsync(token));
+    }
+
+    [Fact]
     public async Task Revoke_WrongSecretAndUnknownToken_401InvalidClient()
     {
         // The client is judged before the token, so a caller without the secret cannot learn anything from the answer.
@@ -243,7 +267,7 @@ public sealed class DevServerRevocationTests : IAsyncLifetime, IDisposable
     }
 
     // private_key_jwt (RFC 7523): OpenIddict 7.8 takes its issuer as the audience.
-    private ClientAssertion Assertion(string keyClientId) => new()
+    private ClientAssertion Assertion(string keyClientId, string? jwk = null) => new()
     {
         Type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
         Value = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -253,7 +277,7 @@ public sealed class DevServerRevocationTests : IAsyncLifetime, IDisposable
             Audience = _server.Issuer.AbsoluteUri,
             Claims = new Dictionary<string, object> { ["sub"] = keyClientId, ["jti"] = Guid.NewGuid().ToString("N") },
             Expires = TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(1),
-            SigningCredentials = new SigningCredentials(new JsonWebKey(_server.KeyClientJwk), SecurityAlgorithms.RsaSha256),
+            SigningCredentials = new SigningCredentials(new JsonWebKey(jwk ?? _server.KeyClientJwk), SecurityAlgorithms.RsaSha256),
         }),
     };
 }

@@ -15,6 +15,12 @@ var settings = new ConfigurationBuilder()
     })
     .Build();
 
+if (!string.IsNullOrEmpty(settings["Authority"]) && string.IsNullOrEmpty(settings["Api"]))
+{
+    Console.Error.WriteLine("With --authority, also set --api, the address of the API to call: see samples/ClientCredentials/README.md.");
+    return 2;
+}
+
 await using var devServer = string.IsNullOrEmpty(settings["Authority"]) ? await DevAuthorizationServer.StartAsync() : null;
 if (devServer is not null)
 {

@@ -21,7 +21,7 @@ internal static class AuthorizationServerApp
     public const string AuthorizationPath = "connect/authorize";
 
     public static WebApplication Build(
-        DevAuthorizationServerOptions options, int port, SecurityKey signingKey, SecurityKey encryptionKey, TokenLedger ledger, SecurityKey keyClientKey, DevDpop dpop, DevDeviceFlow deviceFlow, DevPushedAuthorization pushedAuthorization)
+        DevAuthorizationServerOptions options, int port, SecurityKey signingKey, SecurityKey encryptionKey, TokenLedger ledger, SecurityKey keyClientKey, DevDpop dpop, DevDeviceFlow deviceFlow, DevPushedAuthorization pushedAuthorization, DevRevocation revocation)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(AuthorizationServerApp).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
@@ -60,6 +60,7 @@ internal static class AuthorizationServerApp
             DevTokenExchange.Use(server);
             deviceFlow.Use(server);
             pushedAuthorization.Use(server);
+            revocation.Use(server);
 
             // private_key_jwt: degraded mode has no application store, so the key client's public key is supplied here.
             server.AddEventHandler<ValidateTokenContext>(h => h

@@ -22,6 +22,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     private readonly DevDpop _dpop;
     private readonly DevDeviceFlow _deviceFlow;
     private readonly DevPushedAuthorization _pushedAuthorization;
+    private readonly DevRevocation _revocation;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private WebApplication? _authorizationServer;
     private WebApplication? _api;
@@ -33,6 +34,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         _dpop = new DevDpop(options);
         _deviceFlow = new DevDeviceFlow(options);
         _pushedAuthorization = new DevPushedAuthorization(options);
+        _revocation = new DevRevocation(_ledger);
     }
 
     /// <summary>Gets the private key of <see cref="DevClients.KeyClientId"/> as a JSON Web Key (RS256), made at start: for samples and tests only.</summary>
@@ -55,6 +57,9 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
 
     /// <summary>Gets the pushed authorization request endpoint (RFC 9126 §2), for <see cref="DevClients.InteractiveClientId"/>.</summary>
     public Uri PushedAuthorizationEndpoint => new(Issuer, DevPushedAuthorization.PushedAuthorizationPath);
+
+    /// <summary>Gets the revocation endpoint (RFC 7009 §2), for every client, each revoking only its own access and refresh tokens.</summary>
+    public Uri RevocationEndpoint => new(Issuer, DevRevocation.RevocationPath);
 
     /// <summary>Gets the verification page (<c>verification_uri</c>), where the user approves or denies a user code.</summary>
     public Uri VerificationEndpoint => new(Issuer, DevDeviceFlow.VerificationPath);
@@ -109,6 +114,10 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     /// <returns>The count since the server was first started.</returns>
     public int GetPushedAuthorizationRequestCount() => _pushedAuthorization.Count;
 
+    /// <summary>Gets how many tokens the revocation endpoint revoked; a token sent again, refused requests and tokens not revoked are not counted.</summary>
+    /// <returns>The count since the server was first started.</returns>
+    public int GetRevocationCount() => _revocation.Count;
+
     /// <summary>Approves or denies a device's user code as the verification page's buttons do, over HTTP, so tests need no browser.</summary>
     /// <param name="userCode">The <c>user_code</c> from the device authorization response.</param>
     /// <param name="approve">Approves (signs in <see cref="DevClients.TestUserSubject"/>) when <see langword="true"/>; denies otherwise.</param>
@@ -132,7 +141,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
     }
 
     /// <summary>Makes the API reject every access token issued so far, as if they had been revoked.</summary>
-    /// <remarks>Tokens issued afterwards are accepted. Both APIs answer 401 <c>invalid_token</c> to revoked tokens.</remarks>
+    /// <remarks>Tokens issued afterwards are accepted. Both APIs answer 401 <c>invalid_token</c> to revoked tokens, and a token exchange with one is <c>invalid_grant</c>.</remarks>
     public void RevokeIssuedAccessTokens() => _ledger.RevokeAllIssued();
 
     /// <summary>Stops the authorization server; the APIs keep running. Its port stays reserved for <see cref="RestartAuthorizationServerAsync"/>.</summary>
@@ -192,7 +201,7 @@ public sealed class DevAuthorizationServer : IAsyncDisposable
         try
         {
             var app = AuthorizationServerApp.Build(
-                _options, port, _signingKey, _encryptionKey, _ledger, new RsaSecurityKey(_keyClientKey.ExportParameters(includePrivateParameters: false)), _dpop, _deviceFlow, _pushedAuthorization);
+                _options, port, _signingKey, _encryptionKey, _ledger, new RsaSecurityKey(_keyClientKey.ExportParameters(includePrivateParameters: false)), _dpop, _deviceFlow, _pushedAuthorization, _revocation);
             try
             {
                 Issuer = await StartAppAsync(app, cancellationToken);

@@ -21,63 +21,72 @@ internal static class DevServerHandlers
     public static ValueTask ValidateTokenRequest(ValidateTokenRequestContext context)
     {
         var request = context.Request;
-        if (DevClients.IsWorker(request.ClientId))
+        if ((AuthenticateClient(request) ?? CheckGrant(request)) is { } error)
         {
-            if (!SecretMatches(request.ClientSecret, DevClients.WorkerClientSecret))
-            {
-                context.Reject(Errors.InvalidClient, "The client credentials are invalid.");
-            }
-            else if (!request.IsClientCredentialsGrantType())
-            {
-                context.Reject(Errors.UnauthorizedClient, "This client may only use the client_credentials grant.");
-            }
-        }
-        else if (DevClients.IsKeyClient(request.ClientId))
-        {
-            // OpenIddict has checked the assertion's signature, issuer, audience and lifetime by now, against KeyClientJwk.
-            if (!string.IsNullOrEmpty(request.ClientSecret) || string.IsNullOrEmpty(request.ClientAssertion))
-            {
-                context.Reject(Errors.InvalidClient, "This client authenticates with private_key_jwt only.");
-            }
-            else if (!request.IsClientCredentialsGrantType())
-            {
-                context.Reject(Errors.UnauthorizedClient, "This client may only use the client_credentials grant.");
-            }
-        }
-        else if (DevClients.IsServiceClient(request.ClientId))
-        {
-            if (!SecretMatches(request.ClientSecret, DevClients.ServiceClientSecret))
-            {
-                context.Reject(Errors.InvalidClient, "The client credentials are invalid.");
-            }
-            else if (!request.IsClientCredentialsGrantType() && !request.IsTokenExchangeGrantType())
-            {
-                context.Reject(Errors.UnauthorizedClient, "This client may only use the client_credentials and token-exchange grants.");
-            }
-        }
-        else if (string.Equals(request.ClientId, DevClients.InteractiveClientId, StringComparison.Ordinal))
-        {
-            if (!string.IsNullOrEmpty(request.ClientSecret))
-            {
-                context.Reject(Errors.InvalidClient, "A public client sends no secret.");
-            }
-            else if (!request.IsAuthorizationCodeGrantType() && !request.IsRefreshTokenGrantType() && !request.IsDeviceCodeGrantType())
-            {
-                context.Reject(Errors.UnauthorizedClient, "This client may only use the authorization_code, device_code and refresh_token grants.");
-            }
-        }
-        else
-        {
-            context.Reject(Errors.InvalidClient, "The client is not registered.");
+            context.Reject(error.Error, error.Description);
         }
 
         // The downstream scope comes with the downstream audience, which only token exchange grants.
-        if (!context.IsRejected && request.GetScopes().Any(scope => IsDownstreamScope(scope) != request.IsTokenExchangeGrantType()))
+        else if (request.GetScopes().Any(scope => IsDownstreamScope(scope) != request.IsTokenExchangeGrantType()))
         {
             context.Reject(Errors.InvalidScope, "The downstream.read scope is granted by token exchange only, and token exchange grants no other.");
         }
 
         return default;
+    }
+
+    /// <summary>
+    /// Authenticates the client of a token or revocation request: a fixed client, with its secret, with no secret for the
+    /// public client, or with an assertion for the key client (whose signature OpenIddict checks against its key).
+    /// </summary>
+    /// <returns><see cref="Errors.InvalidClient"/> and its description, or <see langword="null"/> when the client is known and authenticated.</returns>
+    public static (string Error, string Description)? AuthenticateClient(OpenIddictRequest request)
+    {
+        var clientId = request.ClientId;
+        if (DevClients.IsWorker(clientId))
+        {
+            return SecretMatches(request.ClientSecret, DevClients.WorkerClientSecret) ? null : (Errors.InvalidClient, "The client credentials are invalid.");
+        }
+
+        if (DevClients.IsKeyClient(clientId))
+        {
+            return string.IsNullOrEmpty(request.ClientSecret) && !string.IsNullOrEmpty(request.ClientAssertion)
+                ? null
+                : (Errors.InvalidClient, "This client authenticates with private_key_jwt only.");
+        }
+
+        if (DevClients.IsServiceClient(clientId))
+        {
+            return SecretMatches(request.ClientSecret, DevClients.ServiceClientSecret) ? null : (Errors.InvalidClient, "The client credentials are invalid.");
+        }
+
+        if (string.Equals(clientId, DevClients.InteractiveClientId, StringComparison.Ordinal))
+        {
+            return string.IsNullOrEmpty(request.ClientSecret) ? null : (Errors.InvalidClient, "A public client sends no secret.");
+        }
+
+        return (Errors.InvalidClient, "The client is not registered.");
+    }
+
+    private static (string Error, string Description)? CheckGrant(OpenIddictRequest request)
+    {
+        var clientId = request.ClientId;
+        if (DevClients.IsWorker(clientId) || DevClients.IsKeyClient(clientId))
+        {
+            return request.IsClientCredentialsGrantType() ? null : (Errors.UnauthorizedClient, "This client may only use the client_credentials grant.");
+        }
+
+        if (DevClients.IsServiceClient(clientId))
+        {
+            return request.IsClientCredentialsGrantType() || request.IsTokenExchangeGrantType()
+                ? null
+                : (Errors.UnauthorizedClient, "This client may only use the client_credentials and token-exchange grants.");
+        }
+
+        // The public client: AuthenticateClient has refused any other.
+        return request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType()
+            ? null
+            : (Errors.UnauthorizedClient, "This client may only use the authorization_code, device_code and refresh_token grants.");
     }
 
     public static ValueTask ValidateAuthorizationRequest(ValidateAuthorizationRequestContext context)
@@ -148,9 +157,16 @@ internal static class DevServerHandlers
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, subject);
         identity.SetClaim(Claims.ClientId, clientId);
+
+        // What a sign-in shows of the user (alice → "Alice", alice@example.com), in the ID token as well.
+        identity.SetClaim(Claims.Name, char.ToUpperInvariant(subject[0]) + subject[1..]);
+        identity.SetClaim(Claims.PreferredUsername, subject);
+        identity.SetClaim(Claims.Email, $"{subject}@example.com");
         identity.SetScopes(scopes);
         identity.SetAudiences(audiences);
-        identity.SetDestinations(static _ => [Destinations.AccessToken]);
+        identity.SetDestinations(static claim => claim.Type is Claims.Name or Claims.PreferredUsername or Claims.Email
+            ? [Destinations.AccessToken, Destinations.IdentityToken]
+            : [Destinations.AccessToken]);
         return new ClaimsPrincipal(identity);
     }
 

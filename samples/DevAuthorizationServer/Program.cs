@@ -27,6 +27,7 @@ internal static class Program
         Console.WriteLine($"Service client: {DevClients.ServiceClientId} / {DevClients.ServiceClientSecret} (token exchange for {DevClients.DownstreamAudience}, scope {DevClients.DownstreamReadScope})");
         Console.WriteLine($"Public client:  {DevClients.InteractiveClientId} (authorization code + PKCE S256, redirect http://127.0.0.1:<any port>/...; device code)");
         Console.WriteLine($"Device flow:    {server.DeviceAuthorizationEndpoint}, verification page {server.VerificationEndpoint}");
+        Console.WriteLine($"Revocation:     {server.RevocationEndpoint} (RFC 7009, each client its own tokens)");
         Console.WriteLine("Press Ctrl+C to stop.");
 
         using var stop = new CancellationTokenSource();

@@ -6,7 +6,8 @@ namespace OAuthClient.Samples;
 
 /// <summary>
 /// What the server remembers about tokens: how many token requests (and token exchanges among them) each client
-/// made, and the fingerprints of the access tokens issued and revoked. Tokens themselves are never kept.
+/// made, the fingerprints of the access tokens issued, and those of the access and refresh tokens revoked. Tokens
+/// themselves are never kept.
 /// </summary>
 internal sealed class TokenLedger
 {
@@ -53,7 +54,11 @@ internal sealed class TokenLedger
         }
     }
 
-    public bool IsRevoked(string accessToken) => !_revoked.IsEmpty && _revoked.ContainsKey(Fingerprint(accessToken));
+    /// <summary>Revokes one access or refresh token (RFC 7009).</summary>
+    /// <returns><see langword="true"/> when it was not revoked before.</returns>
+    public bool Revoke(string token) => _revoked.TryAdd(Fingerprint(token), 0);
+
+    public bool IsRevoked(string token) => !_revoked.IsEmpty && _revoked.ContainsKey(Fingerprint(token));
 
     public void CountUnauthorized() => Interlocked.Increment(ref _unauthorized);
 

@@ -6,7 +6,8 @@ using OAuthClient.Samples;
 
 // Settings come from --authority/--client-id/--scope/--api/--port/--sign-out/--device or OAUTHCLIENT_* variables;
 // with no authority, the embedded development server and its demo API stand in. Where no browser can be opened (SSH, a
-// container), or with --device, the sign-in uses a device code (RFC 8628). Ctrl+C and SIGTERM stop it at any step.
+// container), or with --device, the sign-in uses a device code (RFC 8628). Ctrl+C and SIGTERM stop it at any step, with
+// exit code 130 or 143; a second one ends the process at once.
 var settings = new ConfigurationBuilder()
     .AddEnvironmentVariables("OAUTHCLIENT_")
     .AddCommandLine(args, new Dictionary<string, string>
@@ -17,9 +18,10 @@ var settings = new ConfigurationBuilder()
     .Build();
 
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+var stopExitCode = 0;
+Console.CancelKeyPress += (_, e) => e.Cancel = Stop(130);
 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-    System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, context => context.Cancel = Stop(143));
 try
 {
     return await RunAsync(settings, stop.Token);
@@ -27,7 +29,7 @@ try
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
     Console.Error.WriteLine("Stopped.");
-    return 130;
+    return stopExitCode;
 }
 catch (Exception ex) when (ex is AuthorizationFailedException or OAuthClient.TokenRequestException or HttpRequestException or TimeoutException)
 {
@@ -35,23 +37,43 @@ catch (Exception ex) when (ex is AuthorizationFailedException or OAuthClient.Tok
     return 1;
 }
 
+// Cancels the run on the first signal and returns true, so the process waits for it; returns false on the next one.
+bool Stop(int exitCode)
+{
+    if (stop.IsCancellationRequested)
+    {
+        return false;
+    }
+
+    stopExitCode = exitCode;
+    stop.Cancel();
+    return true;
+}
+
 static async Task<int> RunAsync(IConfiguration settings, CancellationToken cancellationToken)
 {
-    await using var devServer = string.IsNullOrEmpty(settings["Authority"]) ? await DevAuthorizationServer.StartAsync(cancellationToken: cancellationToken) : null;
+    // The embedded server asks for a poll a second: it approves the device code at once, so the first poll succeeds.
+    await using var devServer = string.IsNullOrEmpty(settings["Authority"])
+        ? await DevAuthorizationServer.StartAsync(new DevAuthorizationServerOptions { DeviceCodeInterval = TimeSpan.FromSeconds(1) }, cancellationToken)
+        : null;
     if (devServer is not null)
     {
         Console.WriteLine($"No --authority: started the development server at {devServer.Issuer} and its API at {devServer.ApiBaseAddress}");
     }
 
-    var api = new Uri(settings["Api"] ?? new Uri(devServer!.ApiBaseAddress, "whoami").AbsoluteUri);
+    // With --authority, --api too, unless signing out, which calls no API.
+    var api = settings["Api"] is { Length: > 0 } address ? new Uri(address) : devServer is null ? null : new Uri(devServer.ApiBaseAddress, "whoami");
     var options = new InteractiveSignInOptions
     {
         Authority = new Uri(settings["Authority"] ?? devServer!.Issuer.AbsoluteUri),
         ClientId = settings["ClientId"] ?? DevClients.InteractiveClientId,
         Scope = settings["Scope"] ?? $"openid offline_access {DevClients.ApiReadScope}",
         RedirectPort = int.Parse(settings["Port"] ?? "0", CultureInfo.InvariantCulture),
-        ApiOrigins = { api },
     };
+    if (api is not null)
+    {
+        options.ApiOrigins.Add(api);
+    }
 
     // Refresh tokens outlive the run in the user's profile; the embedded server's keys do not, so it gets a folder of its own.
     var store = new FileTokenStore(devServer is null ? null : new FileTokenStoreOptions { Directory = Path.Combine(Path.GetTempPath(), "OAuthClient.InteractiveLogin.dev") });
@@ -65,20 +87,27 @@ static async Task<int> RunAsync(IConfiguration settings, CancellationToken cance
         return 0;
     }
 
-    try
+    if (api is null)
     {
-        await signIn.GetAccessTokenAsync(cancellationToken);
+        Console.Error.WriteLine("With --authority, also set --api, the address of the API to call: see samples/InteractiveLogin/README.md.");
+        return 2;
+    }
+
+    // The stored sign-in when there is one (refreshed if need be); otherwise the user signs in, once.
+    var user = await signIn.SignInSilentlyAsync(cancellationToken);
+    if (user is not null)
+    {
         Console.WriteLine($"Reusing the stored sign-in from {store.Directory}: no browser needed.");
     }
-    catch (SignInRequiredException) when (settings["Device"] is null && browser.CanOpen)
+    else if (settings["Device"] is null && browser.CanOpen)
     {
         Console.WriteLine("Signing in: the browser opens (or the address to open is printed below).");
-        await signIn.SignInAsync(cancellationToken);
+        user = await signIn.SignInAsync(cancellationToken);
     }
-    catch (SignInRequiredException)
+    else
     {
         Console.WriteLine(settings["Device"] is null ? "No browser can be opened here: signing in with a device code." : "Signing in with a device code.");
-        await signIn.SignInWithDeviceCodeAsync(
+        user = await signIn.SignInWithDeviceCodeAsync(
             async (prompt, ct) =>
             {
                 Console.WriteLine($"To sign in, open {prompt.VerificationUri} on any device and enter the code {prompt.UserCode}.");
@@ -92,6 +121,7 @@ static async Task<int> RunAsync(IConfiguration settings, CancellationToken cance
             cancellationToken);
     }
 
+    Console.WriteLine($"Signed in as {user.Account?.DisplayName ?? "(unknown: the scope has no openid)"}; granted: {string.Join(' ', user.Scopes)}.");
     using var http = new HttpClient(signIn.CreateHandler());
     Console.WriteLine($"GET {api.AbsolutePath} -> {await http.GetStringAsync(api, cancellationToken)}");
 
@@ -103,6 +133,8 @@ static async Task<int> RunAsync(IConfiguration settings, CancellationToken cance
         using var nextRun = new InteractiveSignIn(options, store, new NoBrowser(), loggerFactory: loggers);
         using var nextHttp = new HttpClient(nextRun.CreateHandler());
         Console.WriteLine($"Next run, no browser: GET {api.AbsolutePath} -> {await nextHttp.GetStringAsync(api, cancellationToken)}");
+
+        // Signing out revokes the refresh token at the server's revocation endpoint (RFC 7009), then forgets the tokens.
         await nextRun.SignOutAsync(cancellationToken);
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace OAuthClient.Samples.OnBehalfOfSample;
@@ -50,6 +51,11 @@ internal sealed class FrontApi : IAsyncDisposable
             jwt.MapInboundClaims = false;
         });
 
+        // JwtBearer reads the authority's metadata with no way to cancel the read (IdentityModel shares one read between
+        // requests): its backchannel ends its requests when the app stops, so a stuck authority cannot hold a stop back.
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IHostApplicationLifetime>(
+            (jwt, lifetime) => jwt.BackchannelHttpHandler = new EndsWhenStopping(lifetime.ApplicationStopping) { InnerHandler = new SocketsHttpHandler() });
+
         // The front API authenticates as itself to exchange; its own client-credentials token goes along as the actor.
         builder.Services.AddClientCredentialsTokenClient(TokenClient, o =>
         {
@@ -91,6 +97,16 @@ internal sealed class FrontApi : IAsyncDisposable
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(250));
         await _app.StopAsync(deadline.Token);
         await _app.DisposeAsync();
+    }
+
+    /// <summary>Cancels its requests when the app stops.</summary>
+    private sealed class EndsWhenStopping(CancellationToken stopping) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+            return await base.SendAsync(request, linked.Token);
+        }
     }
 
     private static async Task<IResult> GetProfileAsync(ClaimsPrincipal user, IHttpClientFactory clients, CancellationToken cancellationToken)

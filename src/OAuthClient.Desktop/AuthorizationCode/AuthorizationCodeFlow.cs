@@ -30,7 +30,7 @@ internal sealed class AuthorizationCodeFlow
 
     internal LoopbackLimits Limits { get; init; } = LoopbackLimits.Default;
 
-    public async Task<AccessToken> SignInAsync(CancellationToken cancellationToken)
+    public async Task<SignInResult> SignInAsync(CancellationToken cancellationToken)
     {
         var server = await _endpoint.GetServerAsync(cancellationToken).ConfigureAwait(false);
         var request = AuthorizationRequest.Create(_options);
@@ -48,20 +48,20 @@ internal sealed class AuthorizationCodeFlow
         var grant = await _endpoint.RequestAsync(
             Grant.AuthorizationCode(code, redirectUri.AbsoluteUri, request.Verifier, _options.Scope), cancellationToken).ConfigureAwait(false);
 
-        if (request.Nonce is { } nonce && !IdToken.HasNonce(grant.IdToken, nonce))
+        UserAccount? account;
+        try
         {
-            throw Failed("invalid_nonce", "the ID token does not carry the nonce of this sign-in");
+            account = _session.ReadAccount(grant, server.Issuer, request.Nonce, previous: null);
+        }
+        catch (InvalidIdTokenException ex)
+        {
+            // Nothing is stored: tokens whose ID token fails a check may be meant for another client or user.
+            throw Failed(ex.Error, ex.Message);
         }
 
-        await _session.ChangeSessionAsync(
-            async ct =>
-            {
-                await _session.ForgetAsync(ct).ConfigureAwait(false);
-                await _session.StoreAsync(grant, previousRefreshToken: null, ct).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
+        await _session.StartAsync(grant, account, cancellationToken).ConfigureAwait(false);
         Log.SignInSucceeded(_logger, _name);
-        return grant.AccessToken;
+        return new SignInResult(grant.AccessToken, account, _options.Scope);
     }
 
     private async Task<IReadOnlyDictionary<string, string>> WaitForResponseAsync(

@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(361, LogLevel.Information, "Client '{ClientName}' signs in with a device code: {Reason}.")]
     public static partial void SignInFallback(ILogger logger, string clientName, string reason);
+
+    [LoggerMessage(362, LogLevel.Warning, "Client '{ClientName}' could not poll for its device sign-in ({Reason}); polling again in {Delay}, until the code expires at {ExpiresAt}.")]
+    public static partial void DevicePollFailed(ILogger logger, string clientName, string reason, TimeSpan delay, DateTimeOffset expiresAt);
 }

@@ -15,8 +15,9 @@ internal sealed class RefreshTokenSource : ITokenSource
     private readonly TokenEndpoint _endpoint;
     private readonly ILogger _logger;
 
-    // The last token this source returned, and the session it belongs to; written and read one refresh at a time.
-    private (AccessToken Token, int Session)? _returned;
+    // The last token this source returned, who it names, and the session it belongs to: written one refresh at a time,
+    // read by the cache and by SignInSilentlyAsync at any time, hence one immutable object.
+    private volatile Returned? _returned;
 
     public RefreshTokenSource(string name, string? scope, SignInSession session, TokenEndpoint endpoint, ILogger logger)
     {
@@ -31,6 +32,18 @@ internal sealed class RefreshTokenSource : ITokenSource
 
     public bool MayCache(AccessToken token) =>
         _returned is { } returned && ReferenceEquals(returned.Token, token) && returned.Session == _session.Generation;
+
+    /// <summary>
+    /// Gets who <paramref name="token"/> names, when it is the token this source returned last and its session is still on;
+    /// the store may name another user by then (a sign-in or sign-out since, here or in another process).
+    /// </summary>
+    public bool TryGetAccount(AccessToken token, out UserAccount? account)
+    {
+        var returned = _returned;
+        var current = returned is not null && ReferenceEquals(returned.Token, token) && returned.Session == _session.Generation;
+        account = current ? returned!.Account : null;
+        return current;
+    }
 
     public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
     {
@@ -56,7 +69,7 @@ internal sealed class RefreshTokenSource : ITokenSource
         if (_session.FreshAccessToken(stored) is { } fresh)
         {
             Log.StoredTokenReused(_logger, _name);
-            _returned = (fresh, session);
+            _returned = new Returned(fresh, stored?.Account, session);
             return fresh;
         }
 
@@ -71,6 +84,9 @@ internal sealed class RefreshTokenSource : ITokenSource
             throw Required("the stored tokens are bound to the DPoP key of another process; set Dpop.Jwk or ClientKeys.DpopKey to keep tokens across restarts", null);
         }
 
+        // The issuer the ID token must name, read before the refresh token is spent: nothing that can fail (discovery read
+        // again once its hour is up) stands between the answer and storing the rotated refresh token.
+        var server = await _endpoint.GetServerAsync(cancellationToken).ConfigureAwait(false);
         TokenGrant grant;
         try
         {
@@ -95,10 +111,22 @@ internal sealed class RefreshTokenSource : ITokenSource
             throw Required("the session changed while its token was being refreshed", null);
         }
 
+        UserAccount? account;
+        try
+        {
+            // OpenID Connect Core §12.2: an ID token in a refresh answer names the same user, or nothing of it is kept.
+            account = _session.ReadAccount(grant, server.Issuer, nonce: null, previous: stored.Account, refresh: true);
+        }
+        catch (InvalidIdTokenException ex)
+        {
+            await _session.Store.RemoveAsync(_session.StoreKey, CancellationToken.None).ConfigureAwait(false);
+            throw Required($"the server's refresh answer was refused ({ex.Message})", ex);
+        }
+
         // Stored before it is used: a crash after this point cannot lose a rotated refresh token.
-        await _session.StoreAsync(grant, refreshToken, CancellationToken.None).ConfigureAwait(false);
+        await _session.StoreAsync(grant, refreshToken, account, CancellationToken.None).ConfigureAwait(false);
         Log.TokenRefreshed(_logger, _name, grant.RefreshToken is null ? "kept the refresh token" : "rotated the refresh token");
-        _returned = (grant.AccessToken, session);
+        _returned = new Returned(grant.AccessToken, account, session);
         return grant.AccessToken;
     }
 
@@ -107,4 +135,6 @@ internal sealed class RefreshTokenSource : ITokenSource
         Log.SignInRequired(_logger, _name, reason);
         return new SignInRequiredException($"Client '{_name}' must sign in again: {reason}.", inner);
     }
+
+    private sealed record Returned(AccessToken Token, UserAccount? Account, int Session);
 }

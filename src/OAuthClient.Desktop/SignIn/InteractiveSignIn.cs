@@ -7,8 +7,10 @@ namespace OAuthClient.Desktop;
 
 /// <summary>Signs the user in through the system browser and keeps their access token fresh, for desktop and command-line apps.</summary>
 /// <remarks>
-/// Thread-safe; make one per app and keep it. <see cref="GetAccessTokenAsync"/> never opens a browser: it
-/// throws <see cref="SignInRequiredException"/> when <see cref="SignInAsync()"/> is needed.
+/// Thread-safe; make one per app and keep it. Start with <c>await signIn.SignInSilentlyAsync() ?? await signIn.SignInAsync()</c>:
+/// the stored sign-in when there is one, the browser (or a device code) only when there is none.
+/// <see cref="GetAccessTokenAsync"/> never opens a browser: it throws <see cref="SignInRequiredException"/> when
+/// <see cref="SignInAsync()"/> is needed.
 /// </remarks>
 public sealed class InteractiveSignIn : IDisposable
 {
@@ -18,6 +20,7 @@ public sealed class InteractiveSignIn : IDisposable
     private readonly TokenEndpoint _endpoint;
     private readonly SignInSession _session;
     private readonly UserTokenClient _tokens;
+    private readonly RefreshTokenSource _source;
     private readonly AuthorizationCodeFlow _flow;
     private readonly IBrowser _browser;
     private readonly DeviceCodeFlow _deviceFlow;
@@ -76,8 +79,8 @@ public sealed class InteractiveSignIn : IDisposable
         _session = new SignInSession(name, options, store, cache, _endpoint.Dpop, time);
         owned.Add(_session);
         _owned = [.. owned];
-        var source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
-        _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, source, _session);
+        _source = new RefreshTokenSource(name, options.Scope, _session, _endpoint, _logger);
+        _tokens = new UserTokenClient(name, options.ApiOrigins.Select(ApiOrigin.From).ToArray(), cache, _source, _session);
         _browser = browser;
         _flow = new AuthorizationCodeFlow(name, options, browser, _endpoint, _session, time, _logger);
         _deviceFlow = new DeviceCodeFlow(name, options, _endpoint, _session, time, _logger);
@@ -90,26 +93,26 @@ public sealed class InteractiveSignIn : IDisposable
 
     /// <summary>Opens the browser for the user to sign in, waits for the loopback redirect and stores the tokens.</summary>
     /// <param name="cancellationToken">Cancels the sign-in; the listener stops and its port is released.</param>
-    /// <returns>The user's new access token.</returns>
+    /// <returns>The user's new access token, who signed in, and the scopes granted.</returns>
     /// <exception cref="AuthorizationFailedException">The server refused (such as <c>access_denied</c>), or its response failed a check.</exception>
     /// <exception cref="TimeoutException">No response arrived within <see cref="InteractiveSignInOptions.SignInTimeout"/>.</exception>
     /// <exception cref="TokenRequestException">Discovery or the code redemption failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<AccessToken> SignInAsync(CancellationToken cancellationToken) => SignInAsync(devicePrompt: null, cancellationToken);
+    public Task<SignInResult> SignInAsync(CancellationToken cancellationToken) => SignInAsync(devicePrompt: null, cancellationToken);
 
     /// <summary>Signs the user in the way <see cref="InteractiveSignInOptions.SignInMode"/> says: the browser where one opens, otherwise a device code.</summary>
-    /// <returns>The user's new access token.</returns>
-    public Task<AccessToken> SignInAsync() => SignInAsync(devicePrompt: null, CancellationToken.None);
+    /// <returns>The user's new access token, who signed in, and the scopes granted.</returns>
+    public Task<SignInResult> SignInAsync() => SignInAsync(devicePrompt: null, CancellationToken.None);
 
     /// <summary>Signs the user in the way <see cref="InteractiveSignInOptions.SignInMode"/> says, showing a device code with <paramref name="devicePrompt"/> when one is used.</summary>
     /// <param name="devicePrompt">Shows a device code to the user; standard error when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the sign-in.</param>
-    /// <returns>The user's new access token.</returns>
+    /// <returns>The user's new access token, who signed in, and the scopes granted.</returns>
     /// <exception cref="AuthorizationFailedException">The server refused (such as <c>access_denied</c>), the code expired, or a response failed a check.</exception>
     /// <exception cref="TimeoutException">No browser response arrived within <see cref="InteractiveSignInOptions.SignInTimeout"/>.</exception>
     /// <exception cref="TokenRequestException">Discovery, the device request or the code redemption failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<AccessToken> SignInAsync(Func<DeviceCodePrompt, CancellationToken, Task>? devicePrompt, CancellationToken cancellationToken = default)
+    public async Task<SignInResult> SignInAsync(Func<DeviceCodePrompt, CancellationToken, Task>? devicePrompt, CancellationToken cancellationToken = default)
     {
         var prompt = devicePrompt ?? WriteToConsole;
         switch (Options.SignInMode)
@@ -151,18 +154,52 @@ public sealed class InteractiveSignIn : IDisposable
     /// </summary>
     /// <param name="prompt">Shows the user where to go and the code to enter; by default both are written to standard error.</param>
     /// <param name="cancellationToken">Cancels the sign-in at any point, the wait between polls included.</param>
-    /// <returns>The user's new access token.</returns>
+    /// <returns>The user's new access token, who signed in, and the scopes granted.</returns>
     /// <exception cref="AuthorizationFailedException">The user declined (<c>access_denied</c>) or the code expired (<c>expired_token</c>).</exception>
     /// <exception cref="TokenRequestException">The server has no device authorization endpoint, or refused or failed otherwise.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<AccessToken> SignInWithDeviceCodeAsync(Func<DeviceCodePrompt, CancellationToken, Task>? prompt = null, CancellationToken cancellationToken = default) =>
+    public Task<SignInResult> SignInWithDeviceCodeAsync(Func<DeviceCodePrompt, CancellationToken, Task>? prompt = null, CancellationToken cancellationToken = default) =>
         _deviceFlow.SignInAsync(prompt ?? WriteToConsole, cancellationToken);
 
     private static Task WriteToConsole(DeviceCodePrompt prompt, CancellationToken cancellationToken) =>
-        Console.Error.WriteLineAsync(
-            $"To sign in, open {prompt.VerificationUri} on any device and enter the code {prompt.UserCode}" +
-            (prompt.VerificationUriComplete is { } complete ? $" (or open {complete})." : ".") +
-            $" The code expires at {prompt.ExpiresAt.ToLocalTime():t}.");
+        DeviceCodeConsole.WriteAsync(prompt, cancellationToken);
+
+    /// <summary>
+    /// Gets the signed-in user without asking them anything: from the cache, the store, or a refresh with the stored
+    /// refresh token. Returns <see langword="null"/> when the user must sign in (<see cref="SignInAsync()"/>): nothing is
+    /// stored, the server rejected the refresh token, or the tokens belong to another key.
+    /// </summary>
+    /// <param name="cancellationToken">Stops this caller's wait; a refresh under way goes on for the others.</param>
+    /// <returns>The user's access token, account and scopes; or <see langword="null"/> when a sign-in is needed.</returns>
+    /// <exception cref="TokenRequestException">The refresh failed for another reason (network, server error): signing in again would not help.</exception>
+    /// <exception cref="TokenStoreLockTimeoutException">Another process kept the <see cref="FileTokenStore"/> locked for the whole
+    /// <see cref="FileTokenStoreOptions.LockTimeout"/>. Retry; no sign-in is needed.</exception>
+    public async Task<SignInResult?> SignInSilentlyAsync(CancellationToken cancellationToken = default)
+    {
+        // The account is the one that came with this very token, not the one in the store now: a sign-in or sign-out since
+        // the token was read (here or in another process) puts another user there, or nobody. A token whose session ended
+        // meanwhile, or that a refresh replaced, is asked for again.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            AccessToken token;
+            try
+            {
+                token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SignInRequiredException)
+            {
+                return null;
+            }
+
+            if (_source.TryGetAccount(token, out var account))
+            {
+                return new SignInResult(token, account, Options.Scope);
+            }
+        }
+
+        // The session keeps changing under this call (sign-ins and sign-outs in a loop): no token can be named.
+        return null;
+    }
 
     /// <summary>Gets a fresh access token: cached, stored, or refreshed with the stored refresh token. Never opens a browser.</summary>
     /// <param name="cancellationToken">Stops this caller's wait; a refresh under way goes on for the others.</param>
@@ -202,15 +239,40 @@ public sealed class InteractiveSignIn : IDisposable
     /// <param name="innerHandler">The handler that sends API requests; a new <see cref="SocketsHttpHandler"/> when omitted.</param>
     /// <returns>A handler for <c>new HttpClient(handler)</c>. It refreshes the token before expiry and on a 401 (retried once),
     /// and throws <see cref="SignInRequiredException"/> when the user must sign in again.</returns>
-    /// <exception cref="InvalidOperationException"><see cref="InteractiveSignInOptions.ApiOrigins"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="InteractiveSignInOptions.ApiOrigins"/> is empty; use <see cref="CreateHttpClient"/>
+    /// to name the API by its base address instead.</exception>
     public DelegatingHandler CreateHandler(HttpMessageHandler? innerHandler = null)
     {
         if (_tokens.ApiOrigins.Length == 0)
         {
-            throw new InvalidOperationException("Set InteractiveSignInOptions.ApiOrigins to name the API before creating a handler without an HttpClientFactory.");
+            throw new InvalidOperationException(
+                "Set InteractiveSignInOptions.ApiOrigins to name the API before creating a handler without an HttpClientFactory, or use CreateHttpClient(baseAddress).");
         }
 
         return HandlerComposition.Compose(CreateHandler(baseAddressOrigin: null), CreateDpopHandler(), innerHandler);
+    }
+
+    /// <summary>
+    /// Creates an <see cref="HttpClient"/> for the API at <paramref name="baseAddress"/> that attaches the user's access token
+    /// to requests for that origin, as an HttpClientFactory client with a <see cref="HttpClient.BaseAddress"/> does; or, when
+    /// <see cref="InteractiveSignInOptions.ApiOrigins"/> is set, to those origins instead.
+    /// </summary>
+    /// <param name="baseAddress">The API's base address: absolute, HTTPS unless loopback; its origin receives the token.</param>
+    /// <param name="innerHandler">The handler that sends API requests; a new <see cref="SocketsHttpHandler"/> when omitted.</param>
+    /// <returns>An HttpClient with <see cref="HttpClient.BaseAddress"/> set; disposing it disposes its handlers.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="baseAddress"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="baseAddress"/> is relative, or plain HTTP to a host other than loopback.</exception>
+    public HttpClient CreateHttpClient(Uri baseAddress, HttpMessageHandler? innerHandler = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        if (!baseAddress.IsAbsoluteUri || !Transport.IsSecure(baseAddress))
+        {
+            // Scheme, host and port only: a careless address may carry a password or an API key.
+            var shown = baseAddress.IsAbsoluteUri ? baseAddress.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "a relative address";
+            throw new ArgumentException($"The API's base address must be absolute, and HTTPS unless it is loopback; got {shown}.", nameof(baseAddress));
+        }
+
+        return new HttpClient(HandlerComposition.Compose(CreateHandler(ApiOrigin.From(baseAddress)), CreateDpopHandler(), innerHandler)) { BaseAddress = baseAddress };
     }
 
     /// <inheritdoc/>

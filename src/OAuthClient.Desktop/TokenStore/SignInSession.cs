@@ -11,6 +11,8 @@ internal sealed class SignInSession : IDisposable
     private readonly TimeSpan _refreshBeforeExpiry;
     private readonly TimeProvider _time;
     private readonly bool _ephemeralDpopKey;
+    private readonly string _clientId;
+    private readonly bool _asksForAccount;
     private volatile string? _rejected;
     private volatile string? _storedHere;
     private int _generation;
@@ -29,6 +31,8 @@ internal sealed class SignInSession : IDisposable
         Key = new TokenCacheKey(name, "interactive", StoreKey);
         TokenType = dpop is not null ? DpopProofs.Scheme : "Bearer";
         _ephemeralDpopKey = dpop?.KeyIsGenerated ?? false;
+        _clientId = options.ClientId!;
+        _asksForAccount = (options.Scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("openid", StringComparer.Ordinal);
     }
 
     /// <summary>Gets the key of the tokens in the store.</summary>
@@ -105,8 +109,49 @@ internal sealed class SignInSession : IDisposable
 
     public Task<StoredTokens?> ReadAsync(CancellationToken cancellationToken) => _store.ReadAsync(StoreKey, cancellationToken);
 
+    /// <summary>
+    /// Reads who a grant is for from its ID token, checked, when the sign-in asks for <c>openid</c>; otherwise
+    /// <see langword="null"/>. A refresh answer (<paramref name="refresh"/>) without an ID token, or with an expired one (the
+    /// sign-in's, sent again by some servers), keeps <paramref name="previous"/>.
+    /// </summary>
+    /// <exception cref="InvalidIdTokenException">The ID token failed a check, or a sign-in that sent a nonce got none.</exception>
+    public UserAccount? ReadAccount(TokenGrant grant, string? issuer, string? nonce, UserAccount? previous, bool refresh = false)
+    {
+        if (!_asksForAccount)
+        {
+            return null;
+        }
+
+        if (grant.IdToken is not { } idToken)
+        {
+            return nonce is null ? previous : throw new InvalidIdTokenException("the token response has no ID token, though openid was asked for", "invalid_id_token");
+        }
+
+        try
+        {
+            return IdToken.Read(idToken, _clientId, issuer, nonce, previous, _time.GetUtcNow());
+        }
+        catch (InvalidIdTokenException ex) when (ex.Expired && refresh)
+        {
+            // Some servers answer a refresh with the ID token of the sign-in again: it names the same user, who stays (expiry
+            // is checked last, so that was checked). Tokens stored without an account (by an earlier version, or a store
+            // that does not keep it) keep none, rather than signing the user out.
+            return previous;
+        }
+    }
+
+    /// <summary>Starts a new session with the tokens of a sign-in: whatever was stored before is gone, and no refresh of it writes any more.</summary>
+    public Task StartAsync(TokenGrant grant, UserAccount? account, CancellationToken cancellationToken) =>
+        ChangeSessionAsync(
+            async ct =>
+            {
+                await ForgetAsync(ct).ConfigureAwait(false);
+                await StoreAsync(grant, previousRefreshToken: null, account, ct).ConfigureAwait(false);
+            },
+            cancellationToken);
+
     /// <summary>Stores a new grant, keeping the old refresh token when the server sent none.</summary>
-    public async Task StoreAsync(TokenGrant grant, string? previousRefreshToken, CancellationToken cancellationToken)
+    public async Task StoreAsync(TokenGrant grant, string? previousRefreshToken, UserAccount? account, CancellationToken cancellationToken)
     {
         var token = grant.AccessToken;
         _storedHere = grant.RefreshToken ?? previousRefreshToken ?? token.Value;
@@ -120,6 +165,7 @@ internal sealed class SignInSession : IDisposable
                 AccessTokenExpiresAt = token.ExpiresAt,
                 AccessTokenRefreshAt = token.RefreshAt,
                 Scope = token.Scope,
+                Account = account,
             },
             cancellationToken).ConfigureAwait(false);
     }

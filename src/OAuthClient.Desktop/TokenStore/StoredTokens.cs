@@ -23,6 +23,13 @@ public sealed class StoredTokens
     /// <summary>Gets the scopes granted.</summary>
     public string? Scope { get; init; }
 
+    /// <summary>Gets who signed in, when the sign-in asked for <c>openid</c>. <see langword="null"/> in tokens stored by earlier versions.</summary>
+    /// <remarks>
+    /// An <see cref="ITokenStore"/> keeps it with the tokens: without it, the next run knows no account, and a refresh cannot
+    /// check that its ID token names the same user. It is as trustworthy as the store: whoever can write the store can change it.
+    /// </remarks>
+    public UserAccount? Account { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"StoredTokens {{ RefreshToken = {(RefreshToken is null ? "none" : "[redacted]")}, AccessToken = {(AccessToken is null ? "none" : "[redacted]")}, " +

@@ -61,7 +61,7 @@ internal sealed partial class TokenEndpoint
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
         {
-            throw DiscoveryFailed($"it did not arrive within {_settings.TokenRequestTimeout} (TokenRequestTimeout)", null, ex);
+            throw DiscoveryFailed($"it did not arrive within {_settings.TokenRequestTimeout} (TokenRequestTimeout)", null, ex).Transient();
         }
 
         using var answered = document;
@@ -74,7 +74,9 @@ internal sealed partial class TokenEndpoint
 
         if (document.IsError)
         {
-            throw DiscoveryFailed(document.Error ?? "discovery failed", document.HttpResponse is null ? null : document.HttpStatusCode, document.Exception);
+            throw Classified(
+                DiscoveryFailed(document.Error ?? "discovery failed", document.HttpResponse is null ? null : document.HttpStatusCode, document.Exception),
+                document);
         }
 
         var token = Endpoint(document.TokenEndpoint, "token_endpoint", _settings.TokenEndpoint, required: true)!;

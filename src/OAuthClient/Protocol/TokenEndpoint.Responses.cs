@@ -23,18 +23,22 @@ internal sealed partial class TokenEndpoint
 
     private TimeSpan? RetryAfter(ProtocolResponse? response)
     {
+        // A server asking for a long wait gets a bounded one: the caller is waiting for this token.
+        var wait = RequestedWait(response);
+        return wait > ProtocolDefaults.MaxRetryAfter ? ProtocolDefaults.MaxRetryAfter : wait;
+    }
+
+    /// <summary>Reads how long the server asked the client to wait (<c>Retry-After</c>, seconds or a date), unbounded but never negative.</summary>
+    private TimeSpan? RequestedWait(ProtocolResponse? response)
+    {
         var header = response?.HttpResponse?.Headers.RetryAfter;
         var wait = header?.Delta ?? (header?.Date - _time.GetUtcNow());
-        if (wait is null)
-        {
-            return null;
-        }
-
-        // A server asking for a long wait gets a bounded one: the caller is waiting for this token.
-        return wait < TimeSpan.Zero ? TimeSpan.Zero
-            : wait > ProtocolDefaults.MaxRetryAfter ? ProtocolDefaults.MaxRetryAfter
-            : wait;
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
+
+    /// <summary>Marks <paramref name="exception"/> transient when <paramref name="response"/> is, with the server's <c>Retry-After</c>.</summary>
+    private TokenRequestException Classified(TokenRequestException exception, ProtocolResponse response) =>
+        IsTransient(response) ? exception.Transient(RequestedWait(response)) : exception;
 
     private static string Describe(ProtocolResponse? response) => response switch
     {
@@ -188,7 +192,7 @@ internal sealed partial class TokenEndpoint
             Log.TokenRequestFailed(_logger, ClientName, endpoint, (int?)status, error);
         }
 
-        return exception;
+        return Classified(exception, response);
     }
 
     /// <summary>

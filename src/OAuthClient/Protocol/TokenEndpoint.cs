@@ -69,7 +69,7 @@ internal sealed partial class TokenEndpoint
         {
             throw new TokenRequestException(
                 $"Client '{ClientName}' could not get {grant.Description} from {endpoint} within {_settings.TokenRequestTimeout} (TokenRequestTimeout).",
-                ClientName, endpoint, innerException: ex);
+                ClientName, endpoint, innerException: ex).Transient();
         }
     }
 

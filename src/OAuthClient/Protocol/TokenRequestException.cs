@@ -42,4 +42,23 @@ public sealed class TokenRequestException : Exception
 
     /// <summary>Gets the OAuth <c>error_description</c> the server returned.</summary>
     public string? ErrorDescription { get; }
+
+    /// <summary>
+    /// Gets whether the failure may pass by itself: no answer in time, a network error, or 408, 429, 500, 502, 503 or 504,
+    /// by the token endpoint's one reading of transient failures (the one its retries use).
+    /// </summary>
+    /// <remarks>Internal: a flow that waits anyway (a device sign-in polling) backs off and goes on instead of failing.</remarks>
+    internal bool IsTransient { get; private set; }
+
+    /// <summary>Gets how long the server asked the client to wait (<c>Retry-After</c>), when it said so; never negative.</summary>
+    internal TimeSpan? RetryAfter { get; private set; }
+
+    /// <summary>Marks this failure as transient, with the server's <c>Retry-After</c> when it sent one.</summary>
+    /// <returns>This exception, to throw.</returns>
+    internal TokenRequestException Transient(TimeSpan? retryAfter = null)
+    {
+        IsTransient = true;
+        RetryAfter = retryAfter;
+        return this;
+    }
 }

@@ -78,13 +78,13 @@ public sealed class AuthorizationRequestTests : IDisposable
     [Theory]
     [InlineData("W10")]
     [InlineData("Im5vbmNlIg")]
-    public async Task SignInAsync_IdTokenPayloadNotAnObject_ThrowsInvalidNonceAndStoresNothing(string payload)
+    public async Task SignInAsync_IdTokenPayloadNotAnObject_ThrowsInvalidIdTokenAndStoresNothing(string payload)
     {
         _fixture.Server.ForcedIdToken = $"eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln";
 
         var ex = await Assert.ThrowsAsync<AuthorizationFailedException>(() => _fixture.SignIn.SignInAsync());
 
-        Assert.Equal("invalid_nonce", ex.Error);
+        Assert.Equal("invalid_id_token", ex.Error);
         Assert.Null(await _fixture.StoredAsync());
     }
 
@@ -97,7 +97,7 @@ public sealed class AuthorizationRequestTests : IDisposable
         var token = await _fixture.SignIn.SignInAsync();
 
         Assert.Equal("form_post", _fixture.Browser.LastQuery["response_mode"]);
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", token.AccessToken.Value);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class AuthorizationRequestTests : IDisposable
 
         var stored = await _fixture.StoredAsync();
         Assert.Equal("refresh-token-1", stored?.RefreshToken);
-        Assert.Equal(token.Value, stored?.AccessToken);
+        Assert.Equal(token.AccessToken.Value, stored?.AccessToken);
         Assert.Contains("signed in", _fixture.Browser.LastPage, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -44,7 +44,7 @@ public sealed class DpopSignInTests : IDisposable
         Assert.Equal("POST", proof.GetPayloadValue<string>("htm"));
         Assert.Equal(AuthServerStub.TokenEndpoint.AbsoluteUri, proof.GetPayloadValue<string>("htu"));
         Assert.False(proof.TryGetPayloadValue<string>("ath", out _));
-        Assert.Equal("DPoP", token.TokenType);
+        Assert.Equal("DPoP", token.AccessToken.TokenType);
         Assert.Equal("DPoP", (await _fixture.StoredAsync())?.TokenType);
     }
 

@@ -17,7 +17,7 @@ public sealed class PushedAuthorizationTests : IDisposable
 
         var token = await _fixture.SignIn.SignInAsync();
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", token.AccessToken.Value);
         var (pushed, _) = Assert.Single(_fixture.Server.PushedRequests);
         Assert.Equal(SignInFixture.ClientId, pushed["client_id"]);
         Assert.Equal("code", pushed["response_type"]);

@@ -37,7 +37,7 @@ public sealed class RefreshTests : IDisposable
 
         var token = await _fixture.SignIn.GetAccessTokenAsync();
 
-        Assert.Equal(signedIn.Value, token.Value);
+        Assert.Equal(signedIn.AccessToken.Value, token.Value);
         Assert.Equal(0, _fixture.Server.RefreshRequestCount);
     }
 
@@ -54,9 +54,9 @@ public sealed class RefreshTests : IDisposable
         _fixture.Time.Advance(TimeSpan.FromSeconds(25));
         var renewed = await nextRun.GetAccessTokenAsync();
 
-        Assert.Equal(signedIn.Value, stillFresh.Value);
+        Assert.Equal(signedIn.AccessToken.Value, stillFresh.Value);
         Assert.Equal(0, refreshesBeforeRenewalTime);
-        Assert.NotEqual(signedIn.Value, renewed.Value);
+        Assert.NotEqual(signedIn.AccessToken.Value, renewed.Value);
         Assert.Equal(1, _fixture.Server.RefreshRequestCount);
     }
 
@@ -185,7 +185,7 @@ public sealed class RefreshTests : IDisposable
 
         var token = await _fixture.SignIn.GetAccessTokenAsync();
 
-        Assert.Equal(signedIn.Value, token.Value);
+        Assert.Equal(signedIn.AccessToken.Value, token.Value);
         Assert.Single(_fixture.Server.TokenRequests);
     }
 }

@@ -53,7 +53,7 @@ public sealed class SignInOutcomeTests : IDisposable
 
         var token = await _fixture.SignIn.SignInAsync();
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", token.AccessToken.Value);
     }
 
     [Fact]

@@ -9,6 +9,9 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
 {
     private readonly SignInFixture _fixture = new();
 
+    // The clients built here run on the system clock, and the server's ID tokens expire by it.
+    public InteractiveSignInHttpClientBuilderExtensionsTests() => _fixture.Server.Clock = TimeProvider.System;
+
     public void Dispose() => _fixture.Dispose();
 
     private ServiceProvider BuildServices(Action<InteractiveSignInOptions> configure)
@@ -83,6 +86,34 @@ public sealed class InteractiveSignInHttpClientBuilderExtensionsTests : IDisposa
         using var response = await client.GetAsync("me");
 
         Assert.Equal("access-token-1", Assert.Single(_fixture.ApiStub.Calls).Token);
+    }
+
+    [Fact]
+    public async Task AddInteractiveSignIn_SilentSignInAfterTheClientUsedTheToken_NamesTheUserInThisRunAndTheNext()
+    {
+        static void Configure(InteractiveSignInOptions o)
+        {
+            o.Authority = AuthServerStub.Authority;
+            o.ClientId = SignInFixture.ClientId;
+            o.Scope = "openid offline_access api";
+        }
+
+        using (var services = BuildServices(Configure))
+        {
+            await services.GetRequiredService<InteractiveSignInProvider>().Get("api").SignInAsync();
+            using var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("api");
+            using var response = await client.GetAsync("me");
+
+            var sameRun = await services.GetRequiredService<InteractiveSignInProvider>().Get("api").SignInSilentlyAsync();
+
+            Assert.Equal("alice", sameRun?.Account?.Subject);
+        }
+
+        using var nextRun = BuildServices(Configure);
+        var result = await nextRun.GetRequiredService<InteractiveSignInProvider>().Get("api").SignInSilentlyAsync();
+
+        Assert.Equal("access-token-1", result?.AccessToken.Value);
+        Assert.Equal("alice", result?.Account?.Subject);
     }
 
     [Fact]

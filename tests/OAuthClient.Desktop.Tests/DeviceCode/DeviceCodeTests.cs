@@ -22,22 +22,24 @@ public sealed class DeviceCodeTests : IDisposable
     {
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
-        var started = _fixture.Time.GetUtcNow();
+        var before = _fixture.Time.GetUtcNow();
 
         var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", token.AccessToken.Value);
         var prompt = Assert.Single(_prompts);
         Assert.Equal("WDJB-MJHT", prompt.UserCode);
         Assert.Equal(AuthServerStub.VerificationUri, prompt.VerificationUri);
         Assert.Equal(new Uri(AuthServerStub.VerificationUri + "?user_code=WDJB-MJHT"), prompt.VerificationUriComplete);
-        Assert.Equal(started.AddSeconds(600), prompt.ExpiresAt);
+        // expires_in from when the answer came: the clock may have stepped while the device request was on its way.
+        Assert.InRange(prompt.ExpiresAt - before, TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(603));
+        var started = prompt.ExpiresAt.AddSeconds(-600);
         var device = Assert.Single(_fixture.Server.DeviceRequests);
         Assert.Equal(SignInFixture.ClientId, device["client_id"]);
         Assert.Equal("openid offline_access api", device["scope"]);
         Assert.All(_fixture.Server.TokenRequests, r => Assert.Equal("device-code-secret-1", r["device_code"]));
         // Polled every 5 s from the start, the first poll included (RFC 8628 §3.5).
-        Assert.Equal([5, 10, 15], _fixture.Server.DevicePolls.Select(t => (int)(t - started).TotalSeconds));
+        _fixture.AssertPolledAt(started, 5, 10, 15);
 
         // The tokens are the sign-in's now: stored, refreshed as usual, served without another request.
         Assert.Equal("access-token-1", (await _fixture.SignIn.GetAccessTokenAsync()).Value);
@@ -50,11 +52,11 @@ public sealed class DeviceCodeTests : IDisposable
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
         _fixture.Server.DeviceAnswers.Enqueue("slow_down");
         _fixture.Server.DeviceAnswers.Enqueue("authorization_pending");
-        var started = _fixture.Time.GetUtcNow();
 
         await _fixture.RunOnClockAsync(_fixture.SignIn.SignInWithDeviceCodeAsync(Prompt));
 
-        Assert.Equal([5, 10, 20, 30], _fixture.Server.DevicePolls.Select(t => (int)(t - started).TotalSeconds));
+        var started = Assert.Single(_prompts).ExpiresAt.AddSeconds(-600);
+        _fixture.AssertPolledAt(started, 5, 10, 20, 30);
     }
 
     [Theory]

@@ -81,7 +81,7 @@ public sealed class SecretHygieneTests : IDisposable
         var token = await _fixture.SignIn.SignInAsync();
         var stored = await _fixture.StoredAsync();
 
-        Assert.DoesNotContain(token.Value, token.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(token.AccessToken.Value, token.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(stored!.RefreshToken!, stored.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(stored.AccessToken!, stored.ToString(), StringComparison.Ordinal);
     }
@@ -104,7 +104,7 @@ public sealed class SecretHygieneTests : IDisposable
         return _fixture.SignIn.SignInAsync();
     }
 
-    private Task<AccessToken> ForgedIssSignInAsync()
+    private Task<SignInResult> ForgedIssSignInAsync()
     {
         _fixture.Browser.Respond = q => new() { ["code"] = TestBrowser.Code, ["state"] = q["state"], ["iss"] = "https://evil.example.com" };
         var signingIn = _fixture.SignIn.SignInAsync();

@@ -27,7 +27,7 @@ public sealed class SignInModeTests : IDisposable
         var signIn = _fixture.SignIn.SignInAsync(Prompt, CancellationToken.None);
         var token = await _fixture.RunOnClockAsync(signIn);
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", token.AccessToken.Value);
         Assert.Empty(_fixture.Browser.Opened);
         Assert.Single(_prompts);
     }
@@ -39,7 +39,7 @@ public sealed class SignInModeTests : IDisposable
 
         var token = await _fixture.RunOnClockAsync(_fixture.SignIn.SignInAsync(Prompt, CancellationToken.None));
 
-        Assert.Equal("access-token-1", token.Value);
+        Assert.Equal("access-token-1", token.AccessToken.Value);
         Assert.Single(_fixture.Browser.Opened);
         Assert.Single(_prompts);
     }

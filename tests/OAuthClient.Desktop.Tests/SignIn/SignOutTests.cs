@@ -47,8 +47,8 @@ public sealed class SignOutTests : IDisposable
         await Record.ExceptionAsync(() => refreshing);
 
         var stored = await _fixture.StoredAsync();
-        Assert.Equal(signedIn.Value, stored?.AccessToken);
-        Assert.Equal(signedIn.Value, (await _fixture.SignIn.GetAccessTokenAsync()).Value);
+        Assert.Equal(signedIn.AccessToken.Value, stored?.AccessToken);
+        Assert.Equal(signedIn.AccessToken.Value, (await _fixture.SignIn.GetAccessTokenAsync()).Value);
     }
 
     [Fact]

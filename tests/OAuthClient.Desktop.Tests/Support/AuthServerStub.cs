@@ -29,7 +29,18 @@ public sealed class AuthServerStub
     public AuthServerStub()
     {
         Handler.When(HttpMethod.Get, Issuer + "/.well-known/openid-configuration").Respond(_ => Json(HttpStatusCode.OK, Discovery()));
-        Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(RespondToTokenRequestAsync);
+        Handler.When(HttpMethod.Post, TokenEndpoint.AbsoluteUri).Respond(request =>
+        {
+            // MockHttp waits forever on an answer that faults: a reply's exception (a refused connection) is thrown before
+            // MockHttp has the task, as a transport would throw it.
+            var answer = RespondToTokenRequestAsync(request);
+            if (answer.IsFaulted)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(answer.Exception!.InnerException!);
+            }
+
+            return answer;
+        });
         Handler.When(HttpMethod.Post, ParEndpoint.AbsoluteUri).Respond(async request =>
         {
             var form = Form(await request.Content!.ReadAsStringAsync());
@@ -98,6 +109,12 @@ public sealed class AuthServerStub
     /// <summary>Gets the errors the next device-code token requests get, in order; once empty, tokens are issued.</summary>
     public ConcurrentQueue<string> DeviceAnswers { get; } = new();
 
+    /// <summary>
+    /// Gets the replies the next device-code token requests get, in order, before <see cref="DeviceAnswers"/>: any answer (a 503,
+    /// a 429 with Retry-After), a thrown exception, or one that never comes; a reply of <see langword="null"/> issues tokens.
+    /// </summary>
+    public ConcurrentQueue<Func<Task<HttpResponseMessage?>>> DeviceReplies { get; } = new();
+
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> DeviceRequests { get; } = new();
 
     /// <summary>Gets the clock's time at each device-code token request, when <see cref="Clock"/> is set.</summary>
@@ -119,6 +136,30 @@ public sealed class AuthServerStub
 
     /// <summary>Gets or sets an ID token that replaces the issued one as it is.</summary>
     public string? ForcedIdToken { get; set; }
+
+    /// <summary>Gets the claims of issued ID tokens beyond <c>nonce</c>, by default alice's, issued to the fixture's client
+    /// for ten minutes of <see cref="Clock"/>; set one to change it, to <see langword="null"/> to leave it out.</summary>
+    public Dictionary<string, object?> IdTokenClaims { get; } = new(StringComparer.Ordinal)
+    {
+        ["iss"] = Issuer,
+        ["sub"] = "alice",
+        ["aud"] = SignInFixture.ClientId,
+        ["name"] = "Alice Smith",
+        ["preferred_username"] = "alice",
+        ["email"] = "alice@example.com",
+    };
+
+    /// <summary>Gets or sets the scope token answers carry; none (the scope asked for, RFC 6749 §5.1) when <see langword="null"/>.</summary>
+    public string? GrantedScope { get; set; }
+
+    /// <summary>Gets or sets whether code redemptions carry an ID token when the sign-in asked for one.</summary>
+    public bool IdTokenOnAuthorizationCode { get; set; } = true;
+
+    /// <summary>Gets or sets whether refresh answers carry an ID token (OpenID Connect Core §12.2 lets a server choose).</summary>
+    public bool IdTokenOnRefresh { get; set; }
+
+    /// <summary>Gets or sets whether device-code answers carry an ID token.</summary>
+    public bool IdTokenOnDeviceCode { get; set; } = true;
 
     /// <summary>Gets or sets a task every revocation response waits for.</summary>
     public Task? RevocationGate { get; set; }
@@ -188,7 +229,14 @@ public sealed class AuthServerStub
         if (form["grant_type"] == "urn:ietf:params:oauth:grant-type:device_code")
         {
             DevicePolls.Enqueue(Clock?.GetUtcNow() ?? default);
-            if (DeviceAnswers.TryDequeue(out var answer))
+            if (DeviceReplies.TryDequeue(out var reply))
+            {
+                if (await reply() is { } replied)
+                {
+                    return replied;
+                }
+            }
+            else if (DeviceAnswers.TryDequeue(out var answer))
             {
                 return Json(HttpStatusCode.BadRequest, $$"""{"error":"{{answer}}"}""");
             }
@@ -217,17 +265,49 @@ public sealed class AuthServerStub
             body.Append(CultureInfo.InvariantCulture, $$""","refresh_token":"{{refreshToken}}" """);
         }
 
-        if (form["grant_type"] == "authorization_code" && Nonce is not null)
+        if (GrantedScope is not null)
         {
-            body.Append(CultureInfo.InvariantCulture, $$""","id_token":"{{ForcedIdToken ?? IdToken(ForcedNonce ?? Nonce)}}" """);
+            body.Append(CultureInfo.InvariantCulture, $$""","scope":"{{GrantedScope}}" """);
+        }
+
+        var idToken = form["grant_type"] switch
+        {
+            "authorization_code" when Nonce is not null && IdTokenOnAuthorizationCode => ForcedIdToken ?? IdToken(ForcedNonce ?? Nonce),
+            "refresh_token" when IdTokenOnRefresh => ForcedIdToken ?? IdToken(nonce: null),
+            "urn:ietf:params:oauth:grant-type:device_code" when IdTokenOnDeviceCode => ForcedIdToken ?? IdToken(nonce: null),
+            _ => null,
+        };
+        if (idToken is not null)
+        {
+            body.Append(CultureInfo.InvariantCulture, $$""","id_token":"{{idToken}}" """);
         }
 
         return Json(HttpStatusCode.OK, body.Append('}').ToString());
     }
 
-    public static string IdToken(string nonce)
+    /// <summary>Makes an unsigned-looking ID token of <see cref="IdTokenClaims"/>, as a token endpoint would send it.</summary>
+    public string IdToken(string? nonce)
+    {
+        var claims = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["exp"] = ((Clock ?? TimeProvider.System).GetUtcNow() + TimeSpan.FromMinutes(10)).ToUnixTimeSeconds(),
+        };
+        foreach (var (name, value) in IdTokenClaims)
+        {
+            claims[name] = value;
+        }
+
+        if (nonce is not null)
+        {
+            claims["nonce"] = nonce;
+        }
+
+        return Jwt(claims.Where(c => c.Value is not null).ToDictionary());
+    }
+
+    public static string Jwt(IReadOnlyDictionary<string, object?> claims)
     {
         static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return $$"""{{Part("""{"alg":"RS256"}""")}}.{{Part($$"""{"iss":"{{Issuer}}","sub":"alice","nonce":"{{nonce}}"}""")}}.c2ln""";
+        return $"{Part("""{"alg":"RS256"}""")}.{Part(System.Text.Json.JsonSerializer.Serialize(claims))}.c2ln";
     }
 }

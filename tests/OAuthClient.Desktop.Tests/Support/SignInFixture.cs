@@ -15,6 +15,7 @@ public sealed class SignInFixture : IDisposable
     public SignInFixture()
     {
         Browser = new TestBrowser(Server);
+        Server.Clock = Time;
         _loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         Options.ApiOrigins.Add(Api);
         _signIn = new Lazy<InteractiveSignIn>(() => new InteractiveSignIn(Options, Store, Browser, Server.Handler, Time, _loggers));
@@ -82,6 +83,27 @@ public sealed class SignInFixture : IDisposable
             Time.Advance(TimeSpan.FromSeconds(1));
         }
     }
+
+    /// <summary>
+    /// Asserts that the device polls came at <paramref name="expected"/> seconds from <paramref name="start"/>. The clock steps
+    /// on while the flow runs: on a busy machine a wait may start a step or two after the answer before it, never sooner, so
+    /// each gap may be up to <see cref="ClockSlack"/> seconds longer than expected, never shorter.
+    /// </summary>
+    public void AssertPolledAt(DateTimeOffset start, params int[] expected)
+    {
+        var actual = Server.DevicePolls.Select(t => (int)(t - start).TotalSeconds).ToArray();
+        var message = $"polled at [{string.Join(", ", actual)}] s, expected [{string.Join(", ", expected)}] s with gaps up to {ClockSlack} s longer";
+        Assert.True(actual.Length == expected.Length, message);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var gap = actual[i] - (i == 0 ? 0 : actual[i - 1]);
+            var expectedGap = expected[i] - (i == 0 ? 0 : expected[i - 1]);
+            Assert.True(gap >= expectedGap && gap <= expectedGap + ClockSlack, message);
+        }
+    }
+
+    /// <summary>How many seconds later than expected a wait may end in <see cref="AssertPolledAt"/>.</summary>
+    public const int ClockSlack = 2;
 
     public void Dispose()
     {

@@ -52,7 +52,7 @@ public sealed class StoreKeyTests : IDisposable
 
         var token = await other.GetAccessTokenAsync();
 
-        Assert.Equal(signedIn.Value, token.Value);
+        Assert.Equal(signedIn.AccessToken.Value, token.Value);
     }
 
     private InteractiveSignIn Other(Action<InteractiveSignInOptions> differ)

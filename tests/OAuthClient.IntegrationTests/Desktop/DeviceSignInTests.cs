@@ -58,7 +58,11 @@ public sealed class DeviceSignInTests : IAsyncLifetime
         });
 
         Assert.NotNull(shown);
-        Assert.Equal(token.Value, (await signIn.GetAccessTokenAsync()).Value);
+        Assert.Equal(token.AccessToken.Value, (await signIn.GetAccessTokenAsync()).Value);
+        Assert.Equal(DevClients.TestUserSubject, token.Account?.Subject);
+        Assert.Equal("Alice", token.Account?.DisplayName);
+        var silent = await signIn.SignInSilentlyAsync();
+        Assert.Equal(DevClients.TestUserSubject, silent?.Account?.Subject);
         await AssertApiSeesAliceAsync(signIn);
     }
 

@@ -30,16 +30,24 @@ public sealed class InteractiveSignInTests(DevServerFixture fixture) : IClassFix
         var store = new InMemoryTokenStore();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         WhoAmI? whoami;
+        SignInResult result;
         await using (browser)
         {
             using var signIn = new InteractiveSignIn(Options($"openid offline_access {DevClients.ApiReadScope}"), store, browser);
-            await signIn.SignInAsync(timeout.Token);
+            result = await signIn.SignInAsync(timeout.Token);
             using var api = new HttpClient(signIn.CreateHandler()) { BaseAddress = _server.ApiBaseAddress };
             whoami = await api.GetFromJsonAsync<WhoAmI>("whoami", timeout.Token);
         }
 
         Assert.Equal(DevClients.TestUserSubject, whoami?.Subject);
         Assert.Equal(DevClients.InteractiveClientId, whoami?.ClientId);
+
+        // Who signed in, from the ID token OpenIddict issued and the client checked.
+        Assert.Equal(DevClients.TestUserSubject, result.Account?.Subject);
+        Assert.Equal(_server.Issuer.AbsoluteUri, result.Account?.Issuer);
+        Assert.Equal("Alice", result.Account?.Name);
+        Assert.Equal("alice@example.com", result.Account?.Email);
+        Assert.Contains(DevClients.ApiReadScope, result.Scopes);
         Assert.Contains(DevClients.ApiReadScope, whoami!.Scopes);
         var launched = Assert.Single(browser.Launched);
         Assert.False(IsRunning(launched.ProcessId));

@@ -24,11 +24,19 @@ internal static class DevServerTokens
     /// <param name="http">A client that does not follow redirects.</param>
     /// <param name="server">The development server.</param>
     /// <param name="user">The user's <c>sub</c> (lowercase letters, sent as <c>login_hint</c>); the test user when omitted.</param>
-    public static async Task<string> GetUserAccessTokenAsync(HttpClient http, DevAuthorizationServer server, string? user = null)
+    public static async Task<string> GetUserAccessTokenAsync(HttpClient http, DevAuthorizationServer server, string? user = null) =>
+        (await GetUserTokensAsync(http, server, DevClients.ApiReadScope, user)).AccessToken!;
+
+    /// <summary>Signs the test user in with the public client for <paramref name="scope"/>; with <c>offline_access</c> the answer holds a refresh token.</summary>
+    /// <param name="http">A client that does not follow redirects.</param>
+    /// <param name="server">The development server.</param>
+    /// <param name="scope">The scopes to ask for, space-separated.</param>
+    /// <param name="user">The user's <c>sub</c> (lowercase letters, sent as <c>login_hint</c>); the test user when omitted.</param>
+    public static async Task<TokenResponse> GetUserTokensAsync(HttpClient http, DevAuthorizationServer server, string scope, string? user = null)
     {
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var url = new RequestUrl(server.AuthorizationEndpoint.AbsoluteUri).CreateAuthorizeUrl(
-            DevClients.InteractiveClientId, "code", DevClients.ApiReadScope, RedirectUri.AbsoluteUri, state: "s",
+            DevClients.InteractiveClientId, "code", scope, RedirectUri.AbsoluteUri, state: "s",
             codeChallenge: Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))), codeChallengeMethod: "S256", loginHint: user);
         using var authorize = await http.GetAsync(new Uri(url));
         var code = new AuthorizeResponse(authorize.Headers.Location!.AbsoluteUri).Code
@@ -43,8 +51,18 @@ internal static class DevServerTokens
             RedirectUri = RedirectUri.AbsoluteUri,
             CodeVerifier = verifier,
         });
-        return tokens.AccessToken ?? throw new InvalidOperationException($"The code was not redeemed: {tokens.Error}.");
+        return tokens.AccessToken is null ? throw new InvalidOperationException($"The code was not redeemed: {tokens.Error}.") : tokens;
     }
+
+    /// <summary>Refreshes with <paramref name="refreshToken"/> as the public client, the way any client would.</summary>
+    public static Task<TokenResponse> RefreshAsync(HttpClient http, DevAuthorizationServer server, string refreshToken) =>
+        http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = server.TokenEndpoint.AbsoluteUri,
+            ClientId = DevClients.InteractiveClientId,
+            ClientCredentialStyle = ClientCredentialStyle.PostBody,
+            RefreshToken = refreshToken,
+        });
 
     /// <summary>Gets a client-credentials access token for <paramref name="clientId"/>, a worker or service client (or an alias).</summary>
     public static async Task<string> GetClientTokenAsync(HttpClient http, DevAuthorizationServer server, string clientId, string clientSecret)

@@ -71,6 +71,7 @@ public sealed class TokenEndpointFaultTests : IDisposable
         Assert.Equal(status, error.StatusCode);
         Assert.Equal(oauthError, error.Error);
         Assert.Contains($"{(int)status}", error.Message, StringComparison.Ordinal);
+        Assert.False(error.IsTransient);
         Assert.Equal(1, _services.TokenEndpoint.RequestCount);
     }
 
@@ -87,6 +88,7 @@ public sealed class TokenEndpointFaultTests : IDisposable
         Assert.Contains("could not reach", error.Message, StringComparison.Ordinal);
         Assert.Contains("Name or service not known", error.Message, StringComparison.Ordinal);
         Assert.Equal(HttpRequestError.NameResolutionError, Assert.IsType<HttpRequestException>(error.InnerException).HttpRequestError);
+        Assert.True(error.IsTransient);
         Assert.Equal(3, _services.TokenEndpoint.RequestCount);
     }
 
@@ -100,6 +102,7 @@ public sealed class TokenEndpointFaultTests : IDisposable
         var error = await Assert.ThrowsAsync<TokenRequestException>(GetToken);
 
         Assert.Contains("SSL connection", error.Message, StringComparison.Ordinal);
+        Assert.False(error.IsTransient);
         Assert.Equal(1, _services.TokenEndpoint.RequestCount);
     }
 

@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OAuthClient.Tests.Support;
 
 namespace OAuthClient.Tests.Tokens;
@@ -107,6 +109,29 @@ public sealed partial class TokenCacheTests
         Assert.Equal(2, RenewalsStarted());
         Assert.Equal(3, _services.TokenEndpoint.RequestCount);
         Assert.Equal("access-token-2", next.Value);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_OptionsChangedBeforeRenewalTime_OldTokenNotRenewed()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection().Build();
+        var scope = "orders.read";
+        _services.Configure = o =>
+        {
+            o.RenewInBackground = true;
+            o.Scope = scope;
+        };
+        _services.ConfigureServices = services => services.AddSingleton<IOptionsChangeTokenSource<ClientCredentialsOptions>>(
+            new ConfigurationChangeTokenSource<ClientCredentialsOptions>(TestServices.ClientName, configuration));
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        scope = "orders.write";
+        configuration.Reload();
+        _services.Time.Advance(RefreshAt);
+
+        Assert.Equal(0, RenewalsStarted());
+        Assert.Equal(1, _services.TokenEndpoint.RequestCount);
     }
 
     [Fact]

@@ -19,8 +19,12 @@ internal sealed partial class TokenCache
     /// <summary>How many renewals started by the timer may run at once.</summary>
     internal const int MaxQueuedRenewals = 64;
 
+    /// <summary>The fewest planned renewals at which the queue drops those of tokens no longer current.</summary>
+    internal const int CompactionThreshold = 256;
+
     // Ordered by renewal time (UTC ticks); guarded by itself.
     private readonly PriorityQueue<(ITokenSource Source, CachedToken Cached), long> _renewals = new();
+    private int _compactAt = CompactionThreshold;
     private ITimer? _renewalTimer;
     private long _renewalTimerAt = long.MaxValue;
     private int _queuedRenewalsRunning;
@@ -46,9 +50,35 @@ internal sealed partial class TokenCache
                 return;
             }
 
+            if (_renewals.Count >= _compactAt)
+            {
+                Compact();
+            }
+
             _renewals.Enqueue((source, cached), cached.Token.RefreshAt.UtcTicks);
             ArmRenewalTimer();
         }
+    }
+
+    // Under the lock. A token dropped before its renewal time (a 401, a change of options) leaves its entry, and the token
+    // and source in it, in the queue until then, up to a day; an API that rejects every token would grow the queue by one
+    // entry per token request. Entries of tokens no longer current go once the queue has doubled since the last time, so
+    // the queue stays within twice the live entries (or CompactionThreshold) at a cost of O(1) per entry.
+    private void Compact()
+    {
+        var now = _time.GetUtcNow();
+        var live = new List<((ITokenSource Source, CachedToken Cached) Renewal, long At)>();
+        foreach (var (renewal, at) in _renewals.UnorderedItems)
+        {
+            if (ReferenceEquals(Volatile.Read(ref renewal.Source.Key.Slot), renewal.Cached) && now < renewal.Cached.Token.ExpiresAt)
+            {
+                live.Add((renewal, at));
+            }
+        }
+
+        _renewals.Clear();
+        _renewals.EnqueueRange(live);
+        _compactAt = Math.Max(CompactionThreshold, 2 * live.Count);
     }
 
     // Under the lock: the timer is due at the earliest planned renewal, unless the running ones are at the bound (the
@@ -170,5 +200,17 @@ internal sealed partial class TokenCache
 
         // Renewals that waited for this one may be due already; the timer is set for the rest.
         RenewDue();
+    }
+
+    /// <summary>Gets how many renewals the queue holds, current or not; for tests.</summary>
+    internal int PlannedRenewals
+    {
+        get
+        {
+            lock (_renewals)
+            {
+                return _renewals.Count;
+            }
+        }
     }
 }

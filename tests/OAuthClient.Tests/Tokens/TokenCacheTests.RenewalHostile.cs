@@ -1,0 +1,166 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using OAuthClient.Internal;
+using OAuthClient.Tests.Support;
+
+namespace OAuthClient.Tests.Tokens;
+
+/// <summary>
+/// <see cref="ClientCredentialsOptions.RenewInBackground"/> against what a rejecting API, a failing token endpoint, a
+/// clock that jumps and ambient state of the first caller would do to it.
+/// </summary>
+public sealed partial class TokenCacheTests
+{
+    private static readonly AsyncLocal<string?> Ambient = new();
+
+    [Fact]
+    public async Task InvalidateToken_EveryTokenRejected_DroppedTokensDoNotPileUpInTheRenewalQueue()
+    {
+        _services.Configure = o => o.RenewInBackground = true;
+        for (var i = 0; i < 3 * TokenCache.CompactionThreshold; i++)
+        {
+            var token = await Tokens.GetTokenAsync(TestServices.ClientName);
+            Tokens.InvalidateToken(TestServices.ClientName, token);
+        }
+
+        var planned = _services.Services.GetRequiredService<TokenCache>().PlannedRenewals;
+
+        Assert.Equal(3 * TokenCache.CompactionThreshold, _services.TokenEndpoint.RequestCount);
+        Assert.InRange(planned, 1, TokenCache.CompactionThreshold);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_TokenEndpointAlwaysFails_OneRenewalPerBackOffUntilExpiryThenNone()
+    {
+        _services.Configure = o =>
+        {
+            o.RenewInBackground = true;
+            o.TokenRequestRetries = 0;
+        };
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        _services.TokenEndpoint.AnswerFor = _ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+
+        // 240 s and 270 s; at 300 s the token has expired.
+        _services.Time.Advance(RefreshAt);
+        await _services.Logs.WaitForEventAsync(RefreshFailedEvent);
+        for (var second = 241; second <= 330; second++)
+        {
+            _services.Time.Advance(TimeSpan.FromSeconds(1));
+            if (second == 270)
+            {
+                await _services.Logs.WaitForEventAsync(RefreshFailedEvent, 2);
+            }
+        }
+
+        _services.Time.Advance(TimeSpan.FromDays(3));
+
+        Assert.Equal(2, _services.Logs.Lines.Count(l => l.EventId.Id == RefreshFailedEvent));
+        Assert.Equal(2, RenewalsStarted());
+        Assert.Equal(3, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_ClockJumpsDaysPastExpiry_ExpiredTokenNotRenewedAndNextCallerGetsANewOne()
+    {
+        _services.Configure = o => o.RenewInBackground = true;
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        _services.Time.Advance(TimeSpan.FromDays(3));
+        var requestsAfterJump = _services.TokenEndpoint.RequestCount;
+        var next = await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Equal(0, RenewalsStarted());
+        Assert.Equal(1, requestsAfterJump);
+        Assert.Equal("access-token-2", next.Value);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_OneSecondTokens_EachReadTokenRenewedOnceAtThreeQuartersOfItsLife()
+    {
+        _services.TokenEndpoint.ExpiresIn = 1;
+        _services.Configure = o => o.RenewInBackground = true;
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        for (var renewal = 1; renewal <= 5; renewal++)
+        {
+            await Tokens.GetTokenAsync(TestServices.ClientName);
+            _services.Time.Advance(TimeSpan.FromMilliseconds(750));
+            await _services.Logs.WaitForEventAsync(RefreshedEvent, renewal);
+        }
+
+        Assert.Equal(5, RenewalsStarted());
+        Assert.Equal(6, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_FirstCallerHasAmbientState_BackgroundRenewalDoesNotSeeIt()
+    {
+        var seen = new List<string?>();
+        _services.Configure = o => o.RenewInBackground = true;
+        _services.ConfigureServices = services =>
+        {
+            // As TimeProvider.System's timers do: the callback runs in the ExecutionContext captured when the timer was made.
+            services.AddSingleton<TimeProvider>(new CapturingTimeProvider(_services.Time));
+            services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName)
+                .AddHttpMessageHandler(() => new AmbientProbe(seen));
+        };
+        await ReadTwiceAsUserAsync("alice");
+
+        _services.Time.Advance(RefreshAt);
+        await _services.Logs.WaitForEventAsync(RefreshedEvent);
+
+        Assert.Equal(new string?[] { "alice", null }, seen);
+    }
+
+    private async Task ReadTwiceAsUserAsync(string user)
+    {
+        Ambient.Value = user;
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+    }
+
+    private sealed class CapturingTimeProvider(FakeTimeProvider inner) : TimeProvider
+    {
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var context = ExecutionContext.Capture();
+            return inner.CreateTimer(
+                s =>
+                {
+                    if (context is null)
+                    {
+                        callback(s);
+                    }
+                    else
+                    {
+                        ExecutionContext.Run(context, c => callback(c), s);
+                    }
+                },
+                state,
+                dueTime,
+                period);
+        }
+    }
+
+    private sealed class AmbientProbe(List<string?> seen) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (seen)
+            {
+                seen.Add(Ambient.Value);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}

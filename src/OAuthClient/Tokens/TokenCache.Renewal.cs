@@ -10,9 +10,10 @@ namespace OAuthClient.Internal;
 /// The renewal is the same one a request in the renewal window starts (<see cref="CachedToken.TryBeginRefresh"/> and the
 /// one flight per key), so the two never duplicate each other. At most <see cref="MaxQueuedRenewals"/> renewals that the
 /// timer started run at once; later ones wait in the queue, and a request in the window still starts its own. One that
-/// fails is tried again after the back-off (30 s) while the token is valid, as a request in the window would. The timer
-/// runs on the monotonic clock, which stops while the machine sleeps: after a wake it fires late, and the freshness checks
-/// of the hit path (the wall clock once a second) keep deciding what is served. Disposing the cache stops the timer.
+/// fails, whether the timer or a request started it, is tried again by the timer after the back-off (30 s) while the token
+/// is valid. The timer runs on the monotonic clock, which stops while the machine sleeps: after a wake it fires late, and
+/// the freshness checks of the hit path (the wall clock once a second) keep deciding what is served. Disposing the cache
+/// stops the timer.
 /// </remarks>
 internal sealed partial class TokenCache
 {
@@ -191,15 +192,38 @@ internal sealed partial class TokenCache
         lock (_renewals)
         {
             _queuedRenewalsRunning--;
-            var retryAt = _time.GetUtcNow() + RefreshRetryDelay;
-            if (failed is not null && !_disposed && retryAt < failed.Token.ExpiresAt)
+            if (failed is not null)
             {
-                _renewals.Enqueue((source, failed), retryAt.UtcTicks);
+                PlanRetryLocked(source, failed);
             }
         }
 
         // Renewals that waited for this one may be due already; the timer is set for the rest.
         RenewDue();
+    }
+
+    // A renewal a request started has failed: the timer tries it again after the back-off, as it does its own.
+    private void PlanRetry(ITokenSource source, CachedToken failed)
+    {
+        lock (_renewals)
+        {
+            if (PlanRetryLocked(source, failed))
+            {
+                ArmRenewalTimer();
+            }
+        }
+    }
+
+    private bool PlanRetryLocked(ITokenSource source, CachedToken failed)
+    {
+        var retryAt = _time.GetUtcNow() + RefreshRetryDelay;
+        if (_disposed || retryAt >= failed.Token.ExpiresAt)
+        {
+            return false;
+        }
+
+        _renewals.Enqueue((source, failed), retryAt.UtcTicks);
+        return true;
     }
 
     /// <summary>Gets how many renewals the queue holds, current or not; for tests.</summary>

@@ -286,6 +286,12 @@ internal sealed partial class TokenCache : IDisposable
         {
             RenewalEnded(source, failure is null ? null : refreshing);
         }
+        else if (failure is not null && refreshing is not null && key.RenewInBackground && key.HasSlot)
+        {
+            // A renewal a request started fails as one the timer started: the timer tries it again, so a client that goes
+            // idle after that request does not find its token expired.
+            PlanRetry(source, refreshing);
+        }
 
         // Logged only once the flight has ended: a logger that throws cannot leave its callers waiting.
         if (refreshing is not null)

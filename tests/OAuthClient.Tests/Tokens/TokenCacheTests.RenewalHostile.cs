@@ -31,6 +31,32 @@ public sealed partial class TokenCacheTests
     }
 
     [Fact]
+    public async Task GetTokenAsync_RenewalStartedByARequestFails_TimerTriesAgainAfterBackOff()
+    {
+        _services.Configure = o =>
+        {
+            o.RenewInBackground = true;
+            o.TokenRequestRetries = 0;
+        };
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        // Not read before its renewal time: the timer leaves it, and the first read in the window starts the renewal.
+        _services.Time.Advance(RefreshAt + TimeSpan.FromSeconds(1));
+        _services.TokenEndpoint.Then(() => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await _services.Logs.WaitForEventAsync(RefreshFailedEvent);
+
+        // The client is idle from here on.
+        _services.Time.Advance(TimeSpan.FromSeconds(30));
+        await _services.Logs.WaitForEventAsync(RefreshedEvent);
+        var requestsBeforeUse = _services.TokenEndpoint.RequestCount;
+        var next = await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Equal(3, requestsBeforeUse);
+        Assert.Equal("access-token-2", next.Value);
+        Assert.Equal(3, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
     public async Task GetTokenAsync_TokenEndpointAlwaysFails_OneRenewalPerBackOffUntilExpiryThenNone()
     {
         _services.Configure = o =>

@@ -245,6 +245,27 @@ public sealed class DistributedTokenSourceTests
         Assert.Contains("IDistributedCache", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GetTokenAsync_RenewedInBackgroundByOneInstance_OtherInstanceRenewsFromTheSharedEntry()
+    {
+        const int refreshed = 104;
+        using var first = new UnitInstance(_shared);
+        using var renewing = new UnitInstance(_shared, configure: o => o.RenewInBackground = true);
+        var old = await first.GetTokenAsync();
+        await renewing.GetTokenAsync();
+        await renewing.GetTokenAsync();
+
+        // The timer's renewal goes through the shared cache: the token it gets is there for the other instance.
+        _shared.Time.Advance(TimeSpan.FromSeconds(300 - 60));
+        await renewing.Logs.WaitForEventAsync(refreshed);
+        await first.GetTokenAsync();
+        await first.Logs.WaitForEventAsync(refreshed);
+        var renewed = await first.GetTokenAsync();
+
+        Assert.NotEqual(old.Value, renewed.Value);
+        Assert.Equal(2, _shared.TokenEndpoint.RequestCount);
+    }
+
     private static void AssertNoSecretLogged(UnitInstance instance, AccessToken token)
     {
         foreach (var line in instance.Logs.Lines.Select(l => l.ToString()))

@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OAuthClient.Internal;
 using OAuthClient.Tests.Support;
@@ -139,6 +141,99 @@ public sealed partial class TokenCacheTests
         await _services.Logs.WaitForEventAsync(RefreshedEvent);
 
         Assert.Equal(new string?[] { "alice", null }, seen);
+    }
+
+    [Fact]
+    public async Task InvalidateToken_WhileTimerRenewsIt_RetryJoinsTheRenewalAndTheRejectedTokenIsNotServedAgain()
+    {
+        _services.Configure = o => o.RenewInBackground = true;
+        var rejected = await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        _services.TokenEndpoint.Gate = _release.Task;
+        _services.Time.Advance(RefreshAt);
+        await WaitUntilAsync(() => _services.TokenEndpoint.RequestCount == 2);
+
+        Tokens.InvalidateToken(TestServices.ClientName, rejected);
+        var retry = Tokens.GetTokenAsync(TestServices.ClientName).AsTask();
+        var waitedForRenewal = !retry.IsCompleted;
+        _release.SetResult();
+        var next = await retry;
+        var later = await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        Assert.True(waitedForRenewal);
+        Assert.Equal("access-token-2", next.Value);
+        Assert.Same(next, later);
+        Assert.Equal(2, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task GetTokenAsync_OptionsChangeWhileTimerRenews_RenewedOldTokenNeverServedNorRenewed()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection().Build();
+        var scope = "orders.read";
+        _services.Configure = o =>
+        {
+            o.RenewInBackground = true;
+            o.Scope = scope;
+        };
+        _services.ConfigureServices = services => services.AddSingleton<IOptionsChangeTokenSource<ClientCredentialsOptions>>(
+            new ConfigurationChangeTokenSource<ClientCredentialsOptions>(TestServices.ClientName, configuration));
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        _services.TokenEndpoint.Gate = _release.Task;
+        _services.Time.Advance(RefreshAt);
+        await WaitUntilAsync(() => _services.TokenEndpoint.RequestCount == 2);
+
+        scope = "orders.write";
+        configuration.Reload();
+        _services.TokenEndpoint.Gate = null;
+        var afterChange = await Tokens.GetTokenAsync(TestServices.ClientName);
+        _release.SetResult();
+        await _services.Logs.WaitForEventAsync(RefreshedEvent);
+        var later = await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Equal("orders.write", _services.TokenEndpoint.Requests.Last().Fields["scope"]);
+        Assert.Equal("access-token-2", afterChange.Value);
+        Assert.Same(afterChange, later);
+        Assert.Equal(1, RenewalsStarted());
+        Assert.Equal(3, _services.TokenEndpoint.RequestCount);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileTimerRenews_RenewalEndsWithoutRetryOrUnobservedException()
+    {
+        var unobserved = new List<Exception>();
+        EventHandler<UnobservedTaskExceptionEventArgs> record = (_, e) =>
+        {
+            lock (unobserved)
+            {
+                unobserved.Add(e.Exception);
+            }
+        };
+        _services.Configure = o => o.RenewInBackground = true;
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        _services.TokenEndpoint.Gate = _release.Task;
+        _services.Time.Advance(RefreshAt);
+        await WaitUntilAsync(() => _services.TokenEndpoint.RequestCount == 2);
+        TaskScheduler.UnobservedTaskException += record;
+        try
+        {
+            _services.Dispose();
+            _release.SetResult();
+            await Task.WhenAny(_services.Logs.WaitForEventAsync(RefreshedEvent), _services.Logs.WaitForEventAsync(RefreshFailedEvent));
+            _services.Time.Advance(TimeSpan.FromDays(1));
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= record;
+        }
+
+        Assert.Equal(1, RenewalsStarted());
+        Assert.Equal(2, _services.TokenEndpoint.RequestCount);
+        Assert.DoesNotContain(unobserved, e => e.ToString().Contains("OAuthClient", StringComparison.Ordinal));
     }
 
     private async Task ReadTwiceAsUserAsync(string user)

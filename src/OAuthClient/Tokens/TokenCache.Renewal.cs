@@ -11,14 +11,18 @@ namespace OAuthClient.Internal;
 /// one flight per key), so the two never duplicate each other. At most <see cref="MaxQueuedRenewals"/> renewals that the
 /// timer started run at once; later ones wait in the queue, and a request in the window still starts its own. One that
 /// fails, whether the timer or a request started it, is tried again by the timer after the back-off (30 s) while the token
-/// is valid. The timer runs on the monotonic clock, which stops while the machine sleeps: after a wake it fires late, and
-/// the freshness checks of the hit path (the wall clock once a second) keep deciding what is served. Disposing the cache
-/// stops the timer.
+/// is valid. The timer runs on the monotonic clock, which stops while the machine sleeps, so while renewals are planned it
+/// wakes at least every 30 s to read the wall clock: a renewal whose time passed during a sleep starts within 30 s of
+/// waking, and the freshness checks of the hit path (the wall clock once a second) keep deciding what is served.
+/// Disposing the cache stops the timer.
 /// </remarks>
 internal sealed partial class TokenCache
 {
     /// <summary>How many renewals started by the timer may run at once.</summary>
     internal const int MaxQueuedRenewals = 64;
+
+    /// <summary>The longest the renewal timer waits before it reads the wall clock again.</summary>
+    internal static readonly TimeSpan RenewalTimerWakeInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>The fewest planned renewals at which the queue drops those of tokens no longer current.</summary>
     internal const int CompactionThreshold = 256;
@@ -91,7 +95,10 @@ internal sealed partial class TokenCache
             return;
         }
 
-        var delay = TimeSpan.FromTicks(Math.Max(0, at - _time.GetUtcNow().UtcTicks));
+        // Never longer than the wake-up interval: the timer counts on the monotonic clock, which stops while the machine
+        // sleeps, and the wall clock decides what is due. A renewal whose time passed during a sleep then starts within that
+        // interval of waking, not after the whole delay again.
+        var delay = TimeSpan.FromTicks(Math.Clamp(at - _time.GetUtcNow().UtcTicks, 0, RenewalTimerWakeInterval.Ticks));
         _renewalTimer ??= CreateRenewalTimer();
         _renewalTimer.Change(delay, Timeout.InfiniteTimeSpan);
         _renewalTimerAt = at;

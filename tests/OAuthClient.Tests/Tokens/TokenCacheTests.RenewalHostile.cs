@@ -236,11 +236,59 @@ public sealed partial class TokenCacheTests
         Assert.DoesNotContain(unobserved, e => e.ToString().Contains("OAuthClient", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task GetTokenAsync_MachineSleptIntoRenewalWindow_TimerRenewsWithin30sOfWakingWithoutARequest()
+    {
+        var clock = new SuspendingClock(_services.Time);
+        _services.Configure = o => o.RenewInBackground = true;
+        _services.ConfigureServices = services => services.AddSingleton<TimeProvider>(clock);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        await Tokens.GetTokenAsync(TestServices.ClientName);
+        clock.Awake(TimeSpan.FromSeconds(100));
+
+        // Asleep from 100 s to 250 s of wall time: the renewal time (240 s) passes while the monotonic clock stands still.
+        clock.Sleep(TimeSpan.FromSeconds(150));
+        clock.Awake(TimeSpan.FromSeconds(30));
+        await _services.Logs.WaitForEventAsync(RefreshedEvent);
+        var requestsBeforeUse = _services.TokenEndpoint.RequestCount;
+        var next = await Tokens.GetTokenAsync(TestServices.ClientName);
+
+        Assert.Equal(2, requestsBeforeUse);
+        Assert.Equal("access-token-2", next.Value);
+    }
+
     private async Task ReadTwiceAsUserAsync(string user)
     {
         Ambient.Value = user;
         await Tokens.GetTokenAsync(TestServices.ClientName);
         await Tokens.GetTokenAsync(TestServices.ClientName);
+    }
+
+    /// <summary>A wall clock (the fake one) and a monotonic clock, with its timers, that stops while the machine sleeps.</summary>
+    private sealed class SuspendingClock(FakeTimeProvider wall) : TimeProvider
+    {
+        private readonly FakeTimeProvider _monotonic = new();
+
+        public override long TimestampFrequency => _monotonic.TimestampFrequency;
+
+        public override DateTimeOffset GetUtcNow() => wall.GetUtcNow();
+
+        public override long GetTimestamp() => _monotonic.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            _monotonic.CreateTimer(callback, state, dueTime, period);
+
+        // Second by second, as a machine that is awake lives through it.
+        public void Awake(TimeSpan time)
+        {
+            for (var step = TimeSpan.Zero; step < time; step += TimeSpan.FromSeconds(1))
+            {
+                wall.Advance(TimeSpan.FromSeconds(1));
+                _monotonic.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        public void Sleep(TimeSpan time) => wall.Advance(time);
     }
 
     private sealed class CapturingTimeProvider(FakeTimeProvider inner) : TimeProvider

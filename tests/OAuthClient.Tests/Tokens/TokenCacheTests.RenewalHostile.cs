@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OAuthClient.Internal;
@@ -257,6 +258,47 @@ public sealed partial class TokenCacheTests
         Assert.Equal("access-token-2", next.Value);
     }
 
+    [Fact]
+    public async Task GetTokenAsync_TenThousandReadTokensDueAtOnce_AllRenewedAtMost64AtATime()
+    {
+        const int clients = 10_000;
+        var names = Enumerable.Range(0, clients).Select(i => $"tenant-{i}").ToArray();
+        var probe = new ConcurrencyProbe(2 * clients);
+        _services.ConfigureServices = services =>
+        {
+            services.AddLogging(b => b.ClearProviders());
+            services.AddHttpClient(OAuthClientHttpClientBuilderExtensions.TokenEndpointHttpClientName).AddHttpMessageHandler(() => probe);
+            foreach (var name in names)
+            {
+                services.AddClientCredentialsTokenClient(name, o =>
+                {
+                    TestServices.Defaults(o);
+                    o.Scope = name;
+                    o.RenewInBackground = true;
+                });
+            }
+        };
+        foreach (var name in names)
+        {
+            await Tokens.GetTokenAsync(name);
+            await Tokens.GetTokenAsync(name);
+        }
+
+        var coldMost = probe.Most;
+        _services.TokenEndpoint.Gate = _release.Task;
+        _services.Time.Advance(RefreshAt);
+        await WaitUntilAsync(() => probe.Running == TokenCache.MaxQueuedRenewals);
+        _release.SetResult();
+        await probe.AllDone.WaitAsync(TimeSpan.FromSeconds(60));
+        var renewed = await Task.WhenAll(names.Select(name => Tokens.GetTokenAsync(name).AsTask()));
+
+        Assert.Equal(1, coldMost);
+        Assert.Equal(TokenCache.MaxQueuedRenewals, probe.Most);
+        Assert.Equal(2 * clients, _services.TokenEndpoint.RequestCount);
+        Assert.Equal(clients, renewed.Select(t => t.Value).Distinct().Count());
+        Assert.Equal(clients, _services.Services.GetRequiredService<TokenCache>().PlannedRenewals);
+    }
+
     private async Task ReadTwiceAsUserAsync(string user)
     {
         Ambient.Value = user;
@@ -289,6 +331,43 @@ public sealed partial class TokenCacheTests
         }
 
         public void Sleep(TimeSpan time) => wall.Advance(time);
+    }
+
+    /// <summary>Counts the token requests under way and the most at once, and completes when the expected number ended.</summary>
+    private sealed class ConcurrencyProbe(int expected) : DelegatingHandler
+    {
+        private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _running;
+        private int _most;
+        private int _done;
+
+        public int Running => Volatile.Read(ref _running);
+
+        public int Most => Volatile.Read(ref _most);
+
+        public Task AllDone => _allDone.Task;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var running = Interlocked.Increment(ref _running);
+            int most;
+            while (running > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, running, most) != most)
+            {
+            }
+
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+                if (Interlocked.Increment(ref _done) == expected)
+                {
+                    _allDone.SetResult();
+                }
+            }
+        }
     }
 
     private sealed class CapturingTimeProvider(FakeTimeProvider inner) : TimeProvider

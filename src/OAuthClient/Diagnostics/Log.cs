@@ -49,6 +49,9 @@ internal static partial class Log
     [LoggerMessage(119, LogLevel.Warning, "Client '{ClientName}': the discovery document's {Endpoint} is not on the authority's HTTPS origin; it is not used.")]
     public static partial void OptionalEndpointIgnored(ILogger logger, string clientName, string endpoint);
 
+    [LoggerMessage(120, LogLevel.Debug, "Client '{ClientName}' could not get a token from {Endpoint} for now (status {StatusCode}); the grant tries again.")]
+    public static partial void TokenRequestFailedTransiently(ILogger logger, string clientName, Uri endpoint, int? statusCode);
+
     [LoggerMessage(118, LogLevel.Debug, "Client '{ClientName}' was answered '{Error}', which the grant expects (a device sign-in still waiting).")]
     public static partial void TokenRequestAnswered(ILogger logger, string clientName, string error);
 

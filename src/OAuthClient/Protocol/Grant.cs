@@ -31,6 +31,9 @@ internal sealed class Grant
     /// <summary>Gets the OAuth errors that are an expected answer of this grant, not a failure to log (a device still waiting).</summary>
     public IReadOnlySet<string> ExpectedErrors { get; private init; } = NoErrors;
 
+    /// <summary>Gets whether the caller tries again after a transient failure (a device sign-in polls on), so it is not the end of anything.</summary>
+    public bool OutlivesTransientFailures { get; private init; }
+
     private static readonly HashSet<string> NoErrors = [];
 
     private static readonly HashSet<string> DevicePollErrors = new(StringComparer.Ordinal) { "authorization_pending", "slow_down" };
@@ -87,6 +90,7 @@ internal sealed class Grant
         ExplainDeviceCode)
     {
         ExpectedErrors = DevicePollErrors,
+        OutlivesTransientFailures = true,
     };
 
     // RFC 8628 §3.5.

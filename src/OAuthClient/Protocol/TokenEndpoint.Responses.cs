@@ -187,6 +187,11 @@ internal sealed partial class TokenEndpoint
         {
             Log.TokenRequestAnswered(_logger, ClientName, error);
         }
+        else if (grant.OutlivesTransientFailures && IsTransient(response))
+        {
+            // The caller tries again and says so at its own level: not an error of the client yet.
+            Log.TokenRequestFailedTransiently(_logger, ClientName, endpoint, (int?)status);
+        }
         else
         {
             Log.TokenRequestFailed(_logger, ClientName, endpoint, (int?)status, error);

@@ -38,6 +38,10 @@ public sealed class DeviceCodeTransientFailureTests : IDisposable
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("HTTP 503", warning.Message, StringComparison.Ordinal);
         Assert.All(_fixture.Logs.Lines, l => Assert.DoesNotContain("device-code-secret", l.ToString(), StringComparison.Ordinal));
+
+        // A failure the sign-in outlives is the sign-in's warning, not the token endpoint's error.
+        Assert.DoesNotContain(_fixture.Logs.Lines, l => l.Level >= LogLevel.Error);
+        Assert.Single(_fixture.Logs.Lines, l => l.EventId.Id == 120);
     }
 
     [Fact]

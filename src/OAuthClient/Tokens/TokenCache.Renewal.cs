@@ -35,7 +35,7 @@ internal sealed partial class TokenCache
     private int _queuedRenewalsRunning;
     private bool _disposed;
 
-    /// <summary>Stops the renewal timer and forgets the renewals it had planned; tokens already cached stay.</summary>
+    /// <summary>Stops the renewal timer and forgets the renewals it had planned; tokens already cached stay, and none is stored after.</summary>
     public void Dispose()
     {
         lock (_renewals)

@@ -332,7 +332,10 @@ internal sealed partial class TokenCache : IDisposable
         var key = source.Key;
         var now = _time.GetUtcNow();
         var lifetime = token.ExpiresAt - now;
-        if (lifetime <= TimeSpan.Zero)
+
+        // A request that ends after the services were disposed (a renewal under way at shutdown) stores nothing: the memory
+        // cache is disposed after this cache, and writing to it would turn the token its callers still get into a warning.
+        if (lifetime <= TimeSpan.Zero || Volatile.Read(ref _disposed))
         {
             return;
         }

@@ -68,7 +68,7 @@ internal sealed partial class TokenCache
     // Under the lock. A token dropped before its renewal time (a 401, a change of options) leaves its entry, and the token
     // and source in it, in the queue until then, up to a day; an API that rejects every token would grow the queue by one
     // entry per token request. Entries of tokens no longer current go once the queue has doubled since the last time, so
-    // the queue stays within twice the live entries (or CompactionThreshold) at a cost of O(1) per entry.
+    // the queue stays within twice the live entries (or CompactionThreshold) at an amortised cost of O(1) per entry.
     private void Compact()
     {
         var now = _time.GetUtcNow();

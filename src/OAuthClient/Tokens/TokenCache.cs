@@ -293,10 +293,19 @@ internal sealed partial class TokenCache : IDisposable
             PlanRetry(source, refreshing);
         }
 
-        // Logged only once the flight has ended: a logger that throws cannot leave its callers waiting.
+        // Logged only once the flight has ended: a logger that throws cannot leave its callers waiting. Nobody awaits this
+        // task either, so what the logger throws is dropped here rather than left as an unobserved task exception.
         if (refreshing is not null)
         {
-            LogRefreshEnded(key, refreshing, failure);
+            try
+            {
+                LogRefreshEnded(key, refreshing, failure);
+            }
+#pragma warning disable CA1031 // A log sink's failure after the flight ended; there is no caller left to tell.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
     }
 

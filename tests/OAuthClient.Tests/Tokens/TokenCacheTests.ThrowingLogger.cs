@@ -41,6 +41,41 @@ public sealed partial class TokenCacheTests
         Assert.Equal("access-token-2", token.Value);
     }
 
+    [Fact]
+    public async Task GetTokenAsync_LoggerThrowsWhenTimerRenewalEnds_NoUnobservedTaskException()
+    {
+        var unobserved = new List<Exception>();
+        EventHandler<UnobservedTaskExceptionEventArgs> record = (_, e) =>
+        {
+            lock (unobserved)
+            {
+                unobserved.Add(e.Exception);
+            }
+        };
+        _services.ConfigureServices = services => services.AddLogging(b => b.AddProvider(new ThrowingLoggerProvider(RefreshedEvent)));
+        _services.Configure = o => o.RenewInBackground = true;
+        await Tokens.GetTokenAsync(Support.TestServices.ClientName);
+        await Tokens.GetTokenAsync(Support.TestServices.ClientName);
+        TaskScheduler.UnobservedTaskException += record;
+        try
+        {
+            _services.Time.Advance(RefreshAt);
+            await _services.Logs.WaitForEventAsync(RefreshedEvent);
+            await WaitUntilAsync(() => _services.Services.GetRequiredService<OAuthClient.Internal.TokenCache>().PlannedRenewals == 1);
+            for (var i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= record;
+        }
+
+        Assert.DoesNotContain(unobserved, e => e.ToString().Contains("The log sink is broken.", StringComparison.Ordinal));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -48,20 +48,18 @@ internal sealed class AuthorizationCodeFlow
         var grant = await _endpoint.RequestAsync(
             Grant.AuthorizationCode(code, redirectUri.AbsoluteUri, request.Verifier, _options.Scope), cancellationToken).ConfigureAwait(false);
 
-        UserAccount? account;
+        SignInResult result;
         try
         {
-            account = _session.ReadAccount(grant, server.Issuer, request.Nonce, previous: null);
+            result = await _session.StartAsync(grant, server.Issuer, request.Nonce, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidIdTokenException ex)
         {
-            // Nothing is stored: tokens whose ID token fails a check may be meant for another client or user.
             throw Failed(ex.Error, ex.Message);
         }
 
-        await _session.StartAsync(grant, account, cancellationToken).ConfigureAwait(false);
         Log.SignInSucceeded(_logger, _name);
-        return new SignInResult(grant.AccessToken, account, _options.Scope);
+        return result;
     }
 
     private async Task<IReadOnlyDictionary<string, string>> WaitForResponseAsync(

@@ -43,20 +43,18 @@ internal sealed class DeviceCodeFlow
         Log.DeviceSignInStarted(_logger, _name, authorization.VerificationUri);
 
         var grant = await PollAsync(authorization, expiresAt, cancellationToken).ConfigureAwait(false);
-        UserAccount? account;
+        SignInResult result;
         try
         {
-            account = _session.ReadAccount(grant, issuer, nonce: null, previous: null);
+            result = await _session.StartAsync(grant, issuer, nonce: null, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidIdTokenException ex)
         {
-            // Nothing is stored: tokens whose ID token fails a check may be meant for another client or user.
             throw new AuthorizationFailedException($"Client '{_name}' could not sign in with a device code: {ex.Message}.", ex.Error);
         }
 
-        await _session.StartAsync(grant, account, cancellationToken).ConfigureAwait(false);
         Log.SignInSucceeded(_logger, _name);
-        return new SignInResult(grant.AccessToken, account, _options.Scope);
+        return result;
     }
 
     private async Task<TokenGrant> PollAsync(DeviceAuthorization authorization, DateTimeOffset expiresAt, CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ internal sealed class SignInSession : IDisposable
     private readonly TimeProvider _time;
     private readonly bool _ephemeralDpopKey;
     private readonly string _clientId;
+    private readonly string? _scope;
     private readonly bool _asksForAccount;
     private volatile string? _rejected;
     private volatile string? _storedHere;
@@ -32,6 +33,7 @@ internal sealed class SignInSession : IDisposable
         TokenType = dpop is not null ? DpopProofs.Scheme : "Bearer";
         _ephemeralDpopKey = dpop?.KeyIsGenerated ?? false;
         _clientId = options.ClientId!;
+        _scope = options.Scope;
         _asksForAccount = (options.Scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("openid", StringComparer.Ordinal);
     }
 
@@ -140,15 +142,23 @@ internal sealed class SignInSession : IDisposable
         }
     }
 
-    /// <summary>Starts a new session with the tokens of a sign-in: whatever was stored before is gone, and no refresh of it writes any more.</summary>
-    public Task StartAsync(TokenGrant grant, UserAccount? account, CancellationToken cancellationToken) =>
-        ChangeSessionAsync(
+    /// <summary>
+    /// Checks the ID token of a sign-in's grant, then starts a new session with its tokens and account: whatever was stored
+    /// before is gone, and no refresh of it writes any more.
+    /// </summary>
+    /// <exception cref="InvalidIdTokenException">The ID token failed a check; nothing was stored, as the tokens may be meant for another client or user.</exception>
+    public async Task<SignInResult> StartAsync(TokenGrant grant, string? issuer, string? nonce, CancellationToken cancellationToken)
+    {
+        var account = ReadAccount(grant, issuer, nonce, previous: null);
+        await ChangeSessionAsync(
             async ct =>
             {
                 await ForgetAsync(ct).ConfigureAwait(false);
                 await StoreAsync(grant, previousRefreshToken: null, account, ct).ConfigureAwait(false);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        return new SignInResult(grant.AccessToken, account, _scope);
+    }
 
     /// <summary>Stores a new grant, keeping the old refresh token when the server sent none.</summary>
     public async Task StoreAsync(TokenGrant grant, string? previousRefreshToken, UserAccount? account, CancellationToken cancellationToken)
